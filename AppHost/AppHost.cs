@@ -1,0 +1,35 @@
+using Ent.Partnership.AppHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// The key that signs the internal tokens the gateway makes from API keys; generated, never configured by hand.
+var tokenKey = builder.AddParameter("internal-token-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+var environment = builder.Environment.EnvironmentName;
+
+var redis = builder.AddPartnershipRedis("redis");
+
+var parties = builder.AddPartnershipService<Projects.Ent_Partnership_Parties>("parties", tokenKey)
+    .WithEnvironment("Seed__Schools", builder.Configuration["Seed:Schools"] ?? "true")
+    .WithReference(redis)
+    .WaitFor(redis);
+
+var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
+var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", launchProfileName: null)
+    .WithHttpEndpoint(port: gatewayPort, name: "http", isProxied: false)
+    .WithExternalHttpEndpoints()
+    .WithEnvironment("DOTNET_ENVIRONMENT", environment)
+    .WithEnvironment("InternalToken__SigningKey", tokenKey)
+    .WithHttpHealthCheck("/health")
+    .WithReference(parties)
+    .WaitFor(parties);
+
+builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
+{
+    e.Services.GetRequiredService<ILogger<Program>>().LogInformation("Gateway ready: http://localhost:{Port}", gatewayPort);
+    return Task.CompletedTask;
+});
+
+builder.Build().Run();

@@ -1,0 +1,37 @@
+using System.Globalization;
+using Ent.Partnership.ServiceDefaults.Errors;
+
+namespace Ent.Partnership.Parties.Domain;
+
+/// <summary>Civil dates as the API writes them, <c>YYYY-MM-DD</c> in Europe/Paris.</summary>
+public static class CivilDate
+{
+    public const string Format = "yyyy-MM-dd";
+
+    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+
+    public static bool TryParse(string? text, out DateOnly date) =>
+        DateOnly.TryParseExact(text, Format, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
+    /// <summary>The date in <paramref name="text"/>, or null when empty; INVALID_ARGUMENT on <paramref name="field"/> when malformed.</summary>
+    public static DateOnly? ParseOptional(string? text, string field)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        return TryParse(text, out var date)
+            ? date
+            : throw new InvalidArgumentException(field, $"« {text} » n'est pas une date AAAA-MM-JJ valide.");
+    }
+
+    public static DateOnly Parse(string? text, string field) =>
+        ParseOptional(text, field) ?? throw new InvalidArgumentException(field, "La date est obligatoire (AAAA-MM-JJ).");
+
+    public static string ToText(this DateOnly date) => date.ToString(Format, CultureInfo.InvariantCulture);
+
+    /// <summary>Today in Paris.</summary>
+    public static DateOnly Today(TimeProvider time) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), Paris).DateTime);
+}

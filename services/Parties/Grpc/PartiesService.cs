@@ -1,0 +1,43 @@
+using Ent.Partnership.Parties.Application;
+using Ent.Partnership.Parties.V1;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Grpc.Core;
+
+namespace Ent.Partnership.Parties.Grpc;
+
+/// <summary>The Parties gRPC service (and, through transcoding, its REST API): maps requests to the catalog.</summary>
+public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer) : V1.Parties.PartiesBase
+{
+    public override Task<Party> CreateParty(CreatePartyRequest request, ServerCallContext context) =>
+        catalog.CreateAsync(context.GetCaller(), request.Party, request.PartyId, request.RequestId);
+
+    public override Task<Party> GetParty(GetPartyRequest request, ServerCallContext context) =>
+        catalog.GetAsync(request.Name);
+
+    public override async Task<ListPartiesResponse> ListParties(ListPartiesRequest request, ServerCallContext context)
+    {
+        var (parties, next) = await catalog.ListAsync(request.Filter, request.PageSize, request.PageToken);
+        return new ListPartiesResponse { Parties = { parties }, NextPageToken = next };
+    }
+
+    public override Task<Party> UpdateParty(UpdatePartyRequest request, ServerCallContext context) =>
+        catalog.UpdateAsync(context.GetCaller(), request.Party, request.UpdateMask);
+
+    public override Task<Party> SucceedParty(SucceedPartyRequest request, ServerCallContext context) =>
+        catalog.SucceedAsync(context.GetCaller(), request.Name, request.Successor, request.EffectiveDate);
+
+    public override Task<Competence> ResolveCompetence(ResolveCompetenceRequest request, ServerCallContext context) =>
+        catalog.ResolveCompetenceAsync(request.Name, request.Date);
+
+    public override Task<ImportSchoolsResponse> ImportSchools(ImportSchoolsRequest request, ServerCallContext context) =>
+        importer.ImportAsync(context.GetCaller(), request.Csv, request.DryRun);
+
+    public override Task<Membership> CreateMembership(CreateMembershipRequest request, ServerCallContext context) =>
+        catalog.CreateMembershipAsync(context.GetCaller(), request.Parent, request.Membership, request.RequestId);
+
+    public override async Task<ListMembershipsResponse> ListMemberships(ListMembershipsRequest request, ServerCallContext context)
+    {
+        var (memberships, next) = await catalog.ListMembershipsAsync(request.Parent, request.PageSize, request.PageToken);
+        return new ListMembershipsResponse { Memberships = { memberships }, NextPageToken = next };
+    }
+}

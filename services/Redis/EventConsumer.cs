@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Ent.Partnership.Redis;
+
+/// <summary>Handles the events of another service's stream. Must be idempotent in effect: delivery is at least once.</summary>
+public interface IEventHandler
+{
+    Task HandleAsync(ReceivedEvent received, CancellationToken cancellationToken);
+}
+
+/// <summary>Where a consumer reads and how it retries.</summary>
+public sealed record EventConsumerOptions(string Stream, string Group)
+{
+    /// <summary>This process's name within the group.</summary>
+    public string Consumer { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    public int BatchSize { get; init; } = 50;
+
+    /// <summary>After this many failed deliveries an entry goes to the dead-letter stream.</summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>An entry pending this long (its consumer died, or it failed) is claimed and tried again.</summary>
+    public TimeSpan ClaimIdleTime { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait before reading again when the stream had nothing new.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long an event id is remembered as handled.</summary>
+    public TimeSpan HandledMemory { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>The consumer's own keys live under its group's name, the consuming service's prefix.</summary>
+    public string DeadLetterStream => $"{Group}:dead-letter";
+
+    internal string HandledKey(string eventId) => $"{Group}:handled:{eventId}";
+
+    internal string AttemptsKey => $"{Group}:attempts:{Stream}";
+}
+
+/// <summary>
+/// Reads a stream through a consumer group created at the stream's start, so a consumer that starts late
+/// catches up; acknowledges each entry after its handler succeeds; skips events already handled (by id);
+/// claims entries left pending by a dead consumer; dead-letters an entry that keeps failing.
+/// </summary>
+public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOptions options, IEventHandler handler, ILogger<EventConsumer> logger)
+{
+    private static readonly ActivitySource Activities = new(ServiceDefaultsExtensions.ActivitySourceName);
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public EventConsumerOptions Options => options;
+
+    public async Task EnsureGroupAsync()
+    {
+        try
+        {
+            await Db.StreamCreateConsumerGroupAsync(options.Stream, options.Group, StreamPosition.Beginning, createStream: true);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // The group exists: it remembers where this service got to.
+        }
+    }
+
+    /// <summary>One pass: entries abandoned by others first, then new ones. Returns how many were processed.</summary>
+    public async Task<int> PollAsync(CancellationToken cancellationToken)
+    {
+        var claimed = await Db.StreamAutoClaimAsync(
+            options.Stream, options.Group, options.Consumer, (long)options.ClaimIdleTime.TotalMilliseconds, "0-0", options.BatchSize);
+        var entries = claimed.ClaimedEntries
+            .Concat(await Db.StreamReadGroupAsync(options.Stream, options.Group, options.Consumer, StreamPosition.NewMessages, options.BatchSize))
+            .ToList();
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await ProcessAsync(entry, cancellationToken);
+        }
+
+        return entries.Count;
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await EnsureGroupAsync();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await PollAsync(cancellationToken) == 0)
+                {
+                    await Task.Delay(options.PollInterval, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RedisException exception)
+            {
+                logger.LogWarning(exception, "Reading {Stream} for {Group} failed; trying again", options.Stream, options.Group);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    private async Task ProcessAsync(StreamEntry entry, CancellationToken cancellationToken)
+    {
+        ReceivedEvent received;
+        try
+        {
+            received = new ReceivedEvent(entry.Id!, EventFormat.Parse(entry["event"]!));
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException or System.Text.Json.JsonException)
+        {
+            await DeadLetterAsync(entry, "unreadable event: " + exception.Message);
+            return;
+        }
+
+        if (await Db.KeyExistsAsync(options.HandledKey(received.Id)))
+        {
+            await Db.StreamAcknowledgeAsync(options.Stream, options.Group, entry.Id);
+            return;
+        }
+
+        ActivityContext.TryParse(received.TraceParent, null, out var parent);
+        using var activity = Activities.StartActivity($"handle {received.Type}", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.destination.name", options.Stream);
+        activity?.SetTag("messaging.consumer.group.name", options.Group);
+        activity?.SetTag("messaging.message.id", received.Id);
+        try
+        {
+            await handler.HandleAsync(received, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            var attempts = await Db.HashIncrementAsync(options.AttemptsKey, entry.Id);
+            logger.LogWarning(exception, "Handling {EventType} {EventId} failed (attempt {Attempt})", received.Type, received.Id, attempts);
+            if (attempts >= options.MaxAttempts)
+            {
+                await DeadLetterAsync(entry, exception.Message);
+            }
+
+            return;
+        }
+
+        var transaction = Db.CreateTransaction();
+        _ = transaction.StringSetAsync(options.HandledKey(received.Id), 1, options.HandledMemory);
+        _ = transaction.StreamAcknowledgeAsync(options.Stream, options.Group, entry.Id);
+        _ = transaction.HashDeleteAsync(options.AttemptsKey, entry.Id);
+        await transaction.ExecuteAsync();
+    }
+
+    private async Task DeadLetterAsync(StreamEntry entry, string reason)
+    {
+        logger.LogError("Entry {EntryId} of {Stream} moved to {DeadLetterStream}: {Reason}", entry.Id, options.Stream, options.DeadLetterStream, reason);
+        var transaction = Db.CreateTransaction();
+        _ = transaction.StreamAddAsync(options.DeadLetterStream,
+        [
+            new NameValueEntry("stream", options.Stream),
+            new NameValueEntry("entry", entry.Id),
+            new NameValueEntry("event", entry["event"]),
+            new NameValueEntry("reason", reason),
+        ]);
+        _ = transaction.StreamAcknowledgeAsync(options.Stream, options.Group, entry.Id);
+        _ = transaction.HashDeleteAsync(options.AttemptsKey, entry.Id);
+        await transaction.ExecuteAsync();
+    }
+}
+
+/// <summary>Runs an <see cref="EventConsumer"/> for the life of the host.</summary>
+public sealed class EventConsumerService(EventConsumer consumer) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => consumer.RunAsync(stoppingToken);
+}

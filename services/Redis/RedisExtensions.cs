@@ -1,0 +1,58 @@
+using Ent.Partnership.Redis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class RedisExtensions
+{
+    /// <summary>
+    /// The Redis connection named <paramref name="connectionName"/> (from <c>ConnectionStrings</c>), a health
+    /// check, traces of its commands, and this service's <see cref="DocumentStore"/> under <paramref name="prefix"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddPartnershipRedis(this IHostApplicationBuilder builder, string connectionName, string prefix)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured; the AppHost provides it.");
+        var configuration = ConfigurationOptions.Parse(connectionString);
+        configuration.AbortOnConnectFail = false;
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
+        builder.Services.AddSingleton(new RedisStoreOptions(prefix));
+        builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation());
+        return builder;
+    }
+
+    /// <summary>Consumes a stream with this service's consumer group, for the life of the host.</summary>
+    public static IServiceCollection AddEventConsumer<THandler>(this IServiceCollection services, EventConsumerOptions options)
+        where THandler : class, IEventHandler
+    {
+        services.AddSingleton<THandler>();
+        services.AddSingleton<IHostedService>(sp => new EventConsumerService(new EventConsumer(
+            sp.GetRequiredService<IConnectionMultiplexer>(), options, sp.GetRequiredService<THandler>(),
+            sp.GetRequiredService<ILogger<EventConsumer>>())));
+        return services;
+    }
+}
+
+/// <summary>Healthy when Redis answers a PING.</summary>
+public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var latency = await redis.GetDatabase().PingAsync();
+            return HealthCheckResult.Healthy($"PING answered in {latency.TotalMilliseconds:F1} ms");
+        }
+        catch (RedisException exception)
+        {
+            return HealthCheckResult.Unhealthy("Redis does not answer", exception);
+        }
+    }
+}

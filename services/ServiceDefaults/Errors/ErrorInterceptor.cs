@@ -1,0 +1,23 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace Ent.Partnership.ServiceDefaults.Errors;
+
+/// <summary>Turns the domain's exceptions into gRPC statuses with rich details, in one place.</summary>
+public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (DomainException exception)
+        {
+            logger.LogInformation("{Method} refused: {Reason}", context.Method, exception.Message);
+            throw ErrorStatus.From(exception).ToRpcException();
+        }
+    }
+}

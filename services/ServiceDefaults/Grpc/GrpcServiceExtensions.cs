@@ -1,0 +1,87 @@
+using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.ServiceDefaults.Http;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Ent.Partnership.ServiceDefaults.Grpc;
+
+/// <summary>Hosting of a gRPC service of the suite: gRPC and its REST transcoding, the caller's identity, errors.</summary>
+public static class GrpcServiceExtensions
+{
+    /// <summary>
+    /// gRPC with the error interceptor, REST through JSON transcoding, the gRPC health service, and the
+    /// internal token required on every call.
+    /// </summary>
+    public static IHostApplicationBuilder AddPartnershipGrpcService(this IHostApplicationBuilder builder, string serviceName)
+    {
+        builder.Services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ErrorInterceptor>();
+            options.EnableDetailedErrors = builder.Environment.IsDevelopment();
+        }).AddJsonTranscoding(options =>
+        {
+            options.TypeRegistry = ErrorStatus.DetailTypes;
+            options.JsonSettings.IgnoreDefaultValues = true;
+            options.JsonSettings.WriteIndented = false;
+        });
+        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcReflection();
+
+        var signingKey = builder.Configuration["InternalToken:SigningKey"]
+            ?? throw new InvalidOperationException("InternalToken:SigningKey is not configured; the AppHost provides it.");
+        builder.Services.AddSingleton(sp => new InternalToken(signingKey, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(new ServiceIdentity(serviceName));
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters = new InternalToken(signingKey, TimeProvider.System).ValidationParameters();
+        });
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    /// <summary>
+    /// Kestrel on the two ports the AppHost gives: HTTP/1.1 for REST and health (<c>HTTP_PORT</c>) and
+    /// HTTP/2 without TLS for gRPC (<c>GRPC_PORT</c>); over plain http one port cannot serve both.
+    /// </summary>
+    public static WebApplicationBuilder UsePartnershipEndpoints(this WebApplicationBuilder builder)
+    {
+        if (int.TryParse(builder.Configuration["HTTP_PORT"], out var httpPort) && int.TryParse(builder.Configuration["GRPC_PORT"], out var grpcPort))
+        {
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.ListenLocalhost(httpPort, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.ListenLocalhost(grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            });
+        }
+
+        return builder;
+    }
+
+    /// <summary>The request pipeline every service shares, then the gRPC service mapped with its REST routes.</summary>
+    public static WebApplication MapPartnershipGrpcService<TService>(this WebApplication app) where TService : class
+    {
+        app.UseStatusErrorBodies();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<TranscodedRequestValidation>();
+        app.MapGrpcService<TService>().RequireAuthorization();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapGrpcReflectionService().AllowAnonymous();
+        }
+
+        app.MapDefaultEndpoints();
+        return app;
+    }
+}
+
+/// <summary>The name of this service, carried in the tokens of its calls to other services.</summary>
+public sealed record ServiceIdentity(string Name);

@@ -1,0 +1,95 @@
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Ent.Partnership.ServiceDefaults.Identity;
+
+/// <summary>
+/// The short-lived token the gateway makes from a partner's API key, and the one a service makes for its own
+/// calls: a JWT signed with the key the AppHost generates (<c>InternalToken:SigningKey</c>).
+/// </summary>
+public sealed class InternalToken
+{
+    public const string Issuer = "ent-partnership";
+    public const string Audience = "ent-partnership-services";
+    public const string PartyClaim = "party";
+    public const string RoleClaim = "role";
+    public const string ServiceClaim = "svc";
+
+    /// <summary>Tokens live this long; the gateway makes a new one well before the end.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
+
+    private readonly SigningCredentials _credentials;
+    private readonly TimeProvider _time;
+    private readonly JsonWebTokenHandler _handler = new();
+
+    public InternalToken(string signingKey, TimeProvider time)
+    {
+        SigningKey = CreateKey(signingKey);
+        _credentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256);
+        _time = time;
+    }
+
+    public SymmetricSecurityKey SigningKey { get; }
+
+    /// <summary>A token for a partner: the party it acts for (if any) and its roles.</summary>
+    public string IssueForPartner(string keyId, string? party, IEnumerable<string> roles)
+    {
+        var claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = "key:" + keyId };
+        if (!string.IsNullOrEmpty(party))
+        {
+            claims[PartyClaim] = party;
+        }
+
+        claims[RoleClaim] = roles.ToArray();
+        return Issue(claims);
+    }
+
+    /// <summary>A token for a service calling another service.</summary>
+    public string IssueForService(string service) => Issue(new Dictionary<string, object>
+    {
+        [JwtRegisteredClaimNames.Sub] = "service:" + service,
+        [ServiceClaim] = service,
+        [RoleClaim] = new[] { Role.Service },
+    });
+
+    private string Issue(Dictionary<string, object> claims)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + Lifetime,
+            Claims = claims,
+            SigningCredentials = _credentials,
+        });
+    }
+
+    /// <summary>What a service checks: issuer, audience, lifetime and signature, with little clock skew.</summary>
+    public TokenValidationParameters ValidationParameters() => new()
+    {
+        ValidIssuer = Issuer,
+        ValidAudience = Audience,
+        IssuerSigningKey = SigningKey,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        ClockSkew = TimeSpan.FromSeconds(10),
+        NameClaimType = JwtRegisteredClaimNames.Sub,
+        RoleClaimType = RoleClaim,
+    };
+
+    private static SymmetricSecurityKey CreateKey(string signingKey)
+    {
+        var bytes = Encoding.UTF8.GetBytes(signingKey);
+        if (bytes.Length < 32)
+        {
+            throw new InvalidOperationException("InternalToken:SigningKey must be at least 32 bytes long.");
+        }
+
+        return new SymmetricSecurityKey(bytes);
+    }
+}
