@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using Ent.Partnership.Parties.V1;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Tests.Support;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using static Ent.Partnership.Parties.V1.Party.Types;
+
+namespace Ent.Partnership.Parties.Tests.Service;
+
+/// <summary>
+/// The parties service in memory, over a real redis-server of its own, with a minimal Grand Est made through
+/// the API; gRPC and REST clients that carry internal tokens as the gateway would.
+/// </summary>
+public sealed class PartiesServiceFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+
+    private readonly RedisServer _redis = new();
+    private readonly InternalToken _tokens = new(SigningKey, TimeProvider.System);
+
+    public string AdminToken => _tokens.IssueForPartner("admin", null, [Role.Admin]);
+
+    public string CollectivityToken => _tokens.IssueForPartner("moselle", "parties/dep-57", [Role.Collectivity]);
+
+    public V1.Parties.PartiesClient Grpc { get; private set; } = null!;
+
+    public Metadata As(string token) => new() { { "authorization", "Bearer " + token } };
+
+    public HttpClient Rest(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+        builder.UseSetting("InternalToken:SigningKey", SigningKey);
+        builder.UseSetting("Seed:Parties", "false");
+        builder.UseSetting("Seed:Schools", "false");
+    }
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        var channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
+        Grpc = new V1.Parties.PartiesClient(channel);
+        foreach (var (id, party) in GrandEst())
+        {
+            await Grpc.CreatePartyAsync(new CreatePartyRequest { PartyId = id, Party = party }, As(AdminToken));
+        }
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private static IEnumerable<(string Id, Party Party)> GrandEst() =>
+    [
+        ("aca-nancy-metz", new Party { Kind = Kind.Academy, DisplayName = "Académie de Nancy-Metz", AcademyCode = "12" }),
+        ("aca-strasbourg", new Party { Kind = Kind.Academy, DisplayName = "Académie de Strasbourg", AcademyCode = "15" }),
+        ("region-grand-est", new Party { Kind = Kind.Region, DisplayName = "Région Grand Est", InseeCode = "44" }),
+        ("dep-57", new Party { Kind = Kind.Department, DisplayName = "Moselle", InseeCode = "57", Academy = "parties/aca-nancy-metz" }),
+        ("cea", new Party { Kind = Kind.SpecialCollectivity, DisplayName = "CeA", ValidFrom = "2021-01-01", Academy = "parties/aca-strasbourg" }),
+        ("dep-67", new Party { Kind = Kind.Department, DisplayName = "Bas-Rhin", InseeCode = "67", Academy = "parties/aca-strasbourg" }),
+        ("dep-68", new Party { Kind = Kind.Department, DisplayName = "Haut-Rhin", InseeCode = "68", Academy = "parties/aca-strasbourg" }),
+    ];
+}
