@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+
+namespace Ent.Partnership.Suite.Tests;
+
+/// <summary>
+/// The whole suite, started once per test class from the real AppHost: redis-server, the services and the
+/// gateway, on a gateway port and a Redis data folder of its own. Schools are not loaded, so that the tests
+/// can import them.
+/// </summary>
+public sealed class SuiteFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("ent-suite-").FullName;
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var port = FreePort();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
+            [$"--Gateway:Port={port}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Seed:Schools=false"],
+            timeout.Token);
+        App = await builder.BuildAsync(timeout.Token);
+        await App.StartAsync(timeout.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        Gateway = new HttpClient { BaseAddress = new Uri($"http://localhost:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForReferenceDataAsync(timeout.Token);
+    }
+
+    /// <summary>The parties service loads the Grand Est parties as it starts; the last one marks the end.</summary>
+    private async Task WaitForReferenceDataAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/parties/groupement-ent-grand-est/memberships?pageSize=500");
+            request.Headers.Add("X-Api-Key", "dev-admin-key");
+            using var response = await Gateway.SendAsync(request, cancellationToken);
+            if (response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync(cancellationToken)).Contains("parties/cea", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Gateway?.Dispose();
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
