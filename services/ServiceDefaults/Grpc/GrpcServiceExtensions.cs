@@ -22,6 +22,9 @@ public static class GrpcServiceExtensions
         builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorInterceptor>();
+            // Without these, gRPC answers any unknown two-segment path (/v1/parties with PUT) itself, as an
+            // unimplemented method, and routing never gets to say 405.
+            options.IgnoreUnknownServices = true;
             options.EnableDetailedErrors = builder.Environment.IsDevelopment();
         }).AddJsonTranscoding(options =>
         {

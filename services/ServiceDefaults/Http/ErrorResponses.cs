@@ -3,6 +3,7 @@ using Ent.Partnership.ServiceDefaults.Errors;
 using Code = Google.Rpc.Code;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,9 +71,16 @@ public static class ErrorResponses
                 return;
             }
 
-            if (context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed)
+            if (context.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
             {
-                AddAllowHeader(context);
+                // A path that other methods answer is a wrong method, even where routing says 404
+                // (a custom verb such as POST …:competence shares its route with POST …:succeed).
+                var allowed = AllowedMethods(context.RequestServices, context.Request.Path.Value ?? "");
+                if (allowed.Count > 0 && !allowed.Contains(context.Request.Method))
+                {
+                    context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                    context.Response.Headers.Allow = string.Join(", ", allowed);
+                }
             }
 
             await WriteAsync(context, ForHttpStatus(context.Response.StatusCode, context.Request.Path), context.Response.StatusCode);
@@ -83,31 +91,19 @@ public static class ErrorResponses
     public static bool IsGrpc(HttpRequest request) =>
         request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
 
-    private static void AddAllowHeader(HttpContext context)
-    {
-        if (context.Response.Headers.ContainsKey("Allow"))
-        {
-            return;
-        }
-
-        var sources = context.RequestServices.GetServices<EndpointDataSource>();
-        var methods = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var endpoint in sources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
-        {
-            var httpMethods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods;
-            if (httpMethods is not null && Matches(endpoint, context))
-            {
-                methods.UnionWith(httpMethods);
-            }
-        }
-
-        context.Response.Headers.Allow = string.Join(", ", methods);
-    }
-
-    private static bool Matches(RouteEndpoint endpoint, HttpContext context)
-    {
-        var matcher = new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(
-            Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(endpoint.RoutePattern.RawText ?? ""), new RouteValueDictionary());
-        return matcher.TryMatch(context.Request.Path, new RouteValueDictionary());
-    }
+    /// <summary>
+    /// The methods a path answers, from the <c>google.api.http</c> rules of the transcoded endpoints: routing
+    /// alone also counts the methods of custom verbs on the same path.
+    /// </summary>
+    private static List<string> AllowedMethods(IServiceProvider services, string path) =>
+        services.GetServices<EndpointDataSource>()
+            .SelectMany(source => source.Endpoints)
+            .Select(endpoint => endpoint.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>())
+            .OfType<GrpcJsonTranscodingMetadata>()
+            .Select(metadata => HttpRuleTemplate.Of(metadata.HttpRule))
+            .Where(rule => rule.Method.Length > 0 && HttpRuleTemplate.ToRegex(rule.Template).IsMatch(path))
+            .Select(rule => rule.Method)
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
 }

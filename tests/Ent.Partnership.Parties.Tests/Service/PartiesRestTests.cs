@@ -69,13 +69,17 @@ public sealed class PartiesRestTests(PartiesServiceFactory service) : IClassFixt
         Assert.Equal(["requestld"], (await StatusOf(response)).Fields);
     }
 
-    [Fact]
-    public async Task AWrongMethod_Gets405_WithAllowAndAStatusBody()
+    [Theory]
+    [InlineData("DELETE", "/v1/parties/dep-57", "GET, PATCH")]
+    [InlineData("PUT", "/v1/parties", "GET, POST")]
+    [InlineData("GET", "/v1/parties:importSchools", "POST")]
+    [InlineData("POST", "/v1/parties/dep-57:competence", "GET")]
+    public async Task AWrongMethod_Gets405_WithTheMethodsThePathAnswers(string method, string path, string allow)
     {
-        var response = await service.Rest(service.AdminToken).DeleteAsync("/v1/parties/dep-57");
+        var response = await service.Rest(service.AdminToken).SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json("{}") });
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
-        Assert.Contains("GET", response.Content.Headers.Allow);
+        Assert.Equal(allow, string.Join(", ", response.Content.Headers.Allow));
         Assert.Equal(12, (await StatusOf(response)).Code);
     }
 
