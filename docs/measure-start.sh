@@ -8,16 +8,34 @@ cd "$(dirname "$0")/.."
 runs=${1:-3}
 dotnet build AppHost -v q -nologo >/dev/null
 healthy=() listed=()
+
+# Stops dotnet run, the AppHost, DCP and what DCP started, and waits until the gateway's port is free.
+stop_suite() {
+  kill -TERM -- -"$1" 2>/dev/null || true
+  pkill -TERM -f 'Ent.Partnership' || true
+  pkill -TERM -f 'aspire.hosting.orchestration.*/dcp' || true
+  pkill -TERM -x redis-server || true
+  local deadline=$((SECONDS + 30))
+  while curl -s -o /dev/null -m 1 http://localhost:8080/alive && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  wait "$1" 2>/dev/null || true
+}
 for run in $(seq "$runs"); do
   data=$(mktemp -d)
   start=$(date +%s.%N)
-  dotnet run --project AppHost --no-build -- --Redis:DataDirectory="$data" >"$data/log" 2>&1 &
+  setsid dotnet run --project AppHost --no-build -- --Redis:DataDirectory="$data" >"$data/log" 2>&1 &
   pid=$!
-  until curl -sf -o /dev/null http://localhost:8080/health; do sleep 0.1; done
+  deadline=$((SECONDS + 180))
+  until curl -sf -o /dev/null http://localhost:8080/health; do
+    [ $SECONDS -lt $deadline ] || { cat "$data/log"; stop_suite "$pid"; exit 1; }
+    sleep 0.1
+  done
   healthy+=("$(echo "$(date +%s.%N) - $start" | bc -l)")
-  until curl -sf -H 'X-Api-Key: dev-observer-key' 'http://localhost:8080/v1/parties?filter=kind%20%3D%20SCHOOL&pageSize=1' | grep -q uai; do sleep 0.1; done
+  until curl -sf -H 'X-Api-Key: dev-observer-key' 'http://localhost:8080/v1/parties?filter=kind%20%3D%20SCHOOL&pageSize=1' | grep -q uai; do
+    [ $SECONDS -lt $deadline ] || { cat "$data/log"; stop_suite "$pid"; exit 1; }
+    sleep 0.1
+  done
   listed+=("$(echo "$(date +%s.%N) - $start" | bc -l)")
-  kill -INT "$pid"; wait "$pid" || true
+  stop_suite "$pid"
   rm -rf "$data"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
