@@ -2,12 +2,17 @@ using Ent.Partnership.Parties.Application;
 using Ent.Partnership.Parties.V1;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Ent.Partnership.Parties.Grpc;
 
 /// <summary>The Parties gRPC service (and, through transcoding, its REST API): maps requests to the catalog.</summary>
 public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer) : V1.Parties.PartiesBase
 {
+    /// <summary>Writes are for admins (and the suite's own services); the check runs before any input is read.</summary>
+    private const string AdminsAndServices = Role.Admin + "," + Role.Service;
+
+    [Authorize(Roles = AdminsAndServices)]
     public override Task<Party> CreateParty(CreatePartyRequest request, ServerCallContext context) =>
         catalog.CreateAsync(context.GetCaller(), request.Party, request.PartyId, request.RequestId);
 
@@ -20,18 +25,22 @@ public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer
         return new ListPartiesResponse { Parties = { parties }, NextPageToken = next };
     }
 
+    [Authorize(Roles = AdminsAndServices)]
     public override Task<Party> UpdateParty(UpdatePartyRequest request, ServerCallContext context) =>
         catalog.UpdateAsync(context.GetCaller(), request.Party, request.UpdateMask);
 
+    [Authorize(Roles = AdminsAndServices)]
     public override Task<Party> SucceedParty(SucceedPartyRequest request, ServerCallContext context) =>
         catalog.SucceedAsync(context.GetCaller(), request.Name, request.Successor, request.EffectiveDate);
 
     public override Task<Competence> ResolveCompetence(ResolveCompetenceRequest request, ServerCallContext context) =>
         catalog.ResolveCompetenceAsync(request.Name, request.Date);
 
+    [Authorize(Roles = AdminsAndServices)]
     public override Task<ImportSchoolsResponse> ImportSchools(ImportSchoolsRequest request, ServerCallContext context) =>
         importer.ImportAsync(context.GetCaller(), request.Csv, request.DryRun);
 
+    [Authorize(Roles = AdminsAndServices)]
     public override Task<Membership> CreateMembership(CreateMembershipRequest request, ServerCallContext context) =>
         catalog.CreateMembershipAsync(context.GetCaller(), request.Parent, request.Membership, request.RequestId);
 

@@ -29,7 +29,7 @@ public static class ErrorResponses
         StatusCodes.Status401Unauthorized => ErrorStatus.Create(
             Code.Unauthenticated, "Une clé d'API valide est requise (en-tête Authorization: Bearer ou X-Api-Key).", ErrorReason.UnauthenticatedCaller),
         StatusCodes.Status403Forbidden => ErrorStatus.Create(
-            Code.PermissionDenied, "Cet appel n'est pas permis à cette clé.", ErrorReason.CallerNotAllowed),
+            Code.PermissionDenied, "Le rôle de cette clé ne permet pas cet appel.", ErrorReason.CallerNotAllowed),
         StatusCodes.Status404NotFound => ErrorStatus.Create(
             Code.NotFound, $"Aucune ressource ne répond au chemin {path}.", ErrorReason.RouteNotFound),
         StatusCodes.Status405MethodNotAllowed => ErrorStatus.Create(

@@ -122,4 +122,13 @@ public sealed class PartiesRestTests(PartiesServiceFactory service) : IClassFixt
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(["date"], (await StatusOf(response)).Fields);
     }
+
+    [Fact]
+    public async Task AWriteByACollectivity_Gets403_BeforeItsBodyIsRead()
+    {
+        var response = await service.Rest(service.CollectivityToken).PostAsync("/v1/parties", Json("{ not json"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(7, (await StatusOf(response)).Code);
+    }
 }

@@ -16,7 +16,7 @@ namespace Ent.Partnership.Parties.Tests.Service;
 /// </summary>
 public sealed class PartiesServiceFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    private const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+    public const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
 
     private readonly RedisServer _redis = new();
     private readonly InternalToken _tokens = new(SigningKey, TimeProvider.System);
