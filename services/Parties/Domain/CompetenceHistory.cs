@@ -1,3 +1,4 @@
+using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.Parties.V1;
 
 namespace Ent.Partnership.Parties.Domain;

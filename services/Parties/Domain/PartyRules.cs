@@ -1,3 +1,4 @@
+using Ent.Partnership.ServiceDefaults.Api;
 using System.Text.RegularExpressions;
 using Ent.Partnership.Parties.V1;
 using Ent.Partnership.ServiceDefaults.Errors;

@@ -1,3 +1,4 @@
+using Ent.Partnership.ServiceDefaults.Api;
 using System.Globalization;
 using System.Text;
 using Ent.Partnership.Parties.V1;

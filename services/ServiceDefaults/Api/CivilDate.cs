@@ -1,7 +1,7 @@
 using System.Globalization;
 using Ent.Partnership.ServiceDefaults.Errors;
 
-namespace Ent.Partnership.Parties.Domain;
+namespace Ent.Partnership.ServiceDefaults.Api;
 
 /// <summary>Civil dates as the API writes them, <c>YYYY-MM-DD</c> in Europe/Paris.</summary>
 public static class CivilDate
