@@ -16,6 +16,12 @@ var parties = builder.AddPartnershipService<Projects.Ent_Partnership_Parties>("p
     .WithReference(redis)
     .WaitFor(redis);
 
+var conventions = builder.AddPartnershipService<Projects.Ent_Partnership_Conventions>("conventions", tokenKey)
+    .WithReference(redis)
+    .WaitFor(redis)
+    .WithReference(parties)
+    .WaitFor(parties);
+
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
 var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(port: gatewayPort, name: "http", isProxied: false)
@@ -24,7 +30,9 @@ var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", la
     .WithEnvironment("InternalToken__SigningKey", tokenKey)
     .WithHttpHealthCheck("/health")
     .WithReference(parties)
-    .WaitFor(parties);
+    .WaitFor(parties)
+    .WithReference(conventions)
+    .WaitFor(conventions);
 
 builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
 {

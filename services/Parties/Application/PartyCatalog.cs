@@ -159,7 +159,7 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         }
 
         // REST clients write the mask in JSON names (displayName); the proto names are snake_case.
-        var paths = mask is { Paths.Count: > 0 } ? mask.Paths.Select(ToSnakeCase).ToList() : PopulatedPaths(patch);
+        var paths = mask is { Paths.Count: > 0 } ? mask.Paths.Select(FieldPaths.ToSnakeCase).ToList() : PopulatedPaths(patch);
         var updated = stored.Party.Clone();
         var changed = new List<string>();
         foreach (var path in paths.Distinct())
@@ -406,9 +406,6 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
             var value => value is not null,
         };
     }
-
-    private static string ToSnakeCase(string path) =>
-        string.Concat(path.Select(c => char.IsAsciiLetterUpper(c) ? "_" + char.ToLowerInvariant(c) : c.ToString()));
 
     private static Func<Party, bool> And(Func<Party, bool>? first, Func<Party, bool> second) =>
         first is null ? second : p => first(p) && second(p);

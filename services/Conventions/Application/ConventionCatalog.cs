@@ -1,0 +1,585 @@
+using Ent.Partnership.Conventions.Domain;
+using Ent.Partnership.Conventions.Storage;
+using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Api;
+using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using static Ent.Partnership.Conventions.V1.Convention.Types;
+
+namespace Ent.Partnership.Conventions.Application;
+
+/// <summary>
+/// The conventions service's operations: who may act, the domain's rules, and each change written with its
+/// events in one step. A write that loses a race on the convention is tried again on fresh data.
+/// </summary>
+public sealed class ConventionCatalog(ConventionRepository repository, PartyLookup parties, TimeProvider time)
+{
+    public const string EventSource = "/ent-partnership/conventions";
+
+    private const int Attempts = 3;
+
+    private static readonly string[] ListFields = ["state", "party"];
+
+    private static readonly Dictionary<string, Action<Convention, Convention>> Updatable = new()
+    {
+        ["title"] = (target, source) => target.Title = source.Title,
+        ["purpose"] = (target, source) => target.Purpose = source.Purpose,
+        ["signatories"] = (target, source) => Replace(target.Signatories, source.Signatories),
+        ["articles"] = (target, source) => Replace(target.Articles, source.Articles),
+        ["annexes"] = (target, source) => Replace(target.Annexes, source.Annexes),
+        ["effective_date"] = (target, source) => target.EffectiveDate = source.EffectiveDate,
+        ["end_date"] = (target, source) => target.EndDate = source.EndDate,
+    };
+
+    public DateOnly Today => CivilDate.Today(time);
+
+    private Timestamp Now => Timestamp.FromDateTimeOffset(time.GetUtcNow());
+
+    public async Task<Convention> GetAsync(string name) => Present(await LoadAsync(name, "name"));
+
+    public async Task<Convention> CreateAsync(Caller caller, Convention? convention, string conventionId, string requestId)
+    {
+        caller.RequireAdmin("créer une convention");
+        if (convention is null)
+        {
+            throw new InvalidArgumentException("convention", "La convention est obligatoire.");
+        }
+
+        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-convention", requestId) is { } earlier)
+        {
+            return await GetAsync(earlier);
+        }
+
+        var created = convention.Clone();
+        created.Name = "conventions/" + ResourceName.NewId(conventionId, "conventionId", "c");
+        await ValidateContentAsync(created);
+        created.State = State.Draft;
+        created.Revision = 1;
+        created.ContentDigest = "";
+        created.CharterStatus = null;
+        created.StateHistory.Clear();
+        created.StateHistory.Add(new StateChange { State = State.Draft, Time = Now });
+        created.CreateTime = created.UpdateTime = Now;
+        var batch = repository.Store.NewBatch();
+        repository.Put(batch, created, expectedVersion: 0);
+        if (requestId.Length > 0)
+        {
+            batch.ForRequest("create-convention", requestId, created.Name);
+        }
+
+        try
+        {
+            var result = await batch.CommitAsync();
+            return Present(new Stored<Convention>(created, result.Versions[0]));
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new AlreadyExistsException(created.Name, $"La convention {created.Name} existe déjà.");
+        }
+        catch (DuplicateRequestException duplicate)
+        {
+            return await GetAsync(duplicate.ExistingResource);
+        }
+    }
+
+    public async Task<(IReadOnlyList<Convention> Conventions, string NextPageToken)> ListAsync(string filterText, int pageSize, string pageToken)
+    {
+        var filter = Filter.Parse(filterText, ListFields);
+        var terms = filter.Terms.Select(t => t.Field == "state"
+            ? new IndexTerm("state", ProtoEnum.Name(ProtoEnum.Parse<State>(t.Value, "filter")))
+            : new IndexTerm("party", t.Value)).ToList();
+        var (conventions, next) = await repository.ListAsync(terms, Paging.PageSize(pageSize), pageToken, filterText);
+        return (conventions.Select(Present).ToList(), next);
+    }
+
+    public async Task<Convention> UpdateAsync(Caller caller, Convention? patch, FieldMask? mask)
+    {
+        caller.RequireAdmin("modifier une convention");
+        if (patch is null)
+        {
+            throw new InvalidArgumentException("convention", "La convention est obligatoire.");
+        }
+
+        var stored = await LoadAsync(patch.Name, "name");
+        if (patch.Etag.Length > 0 && patch.Etag != stored.Resource.Etag)
+        {
+            throw new ConcurrencyConflictException(stored.Resource.Name);
+        }
+
+        if (stored.Resource.State != State.Draft)
+        {
+            throw new FailedPreconditionException("WRONG_STATE", stored.Resource.Name,
+                $"La convention est {ProtoEnum.Name(stored.Resource.State)} : son texte ne change plus que par avenant.");
+        }
+
+        var updated = stored.Resource.Clone();
+        var paths = mask is { Paths.Count: > 0 } ? mask.Paths.Select(FieldPaths.ToSnakeCase) : Updatable.Keys.Where(k => IsGiven(patch, k));
+        foreach (var path in paths)
+        {
+            if (!Updatable.TryGetValue(path, out var apply))
+            {
+                throw new InvalidArgumentException("updateMask", $"Le champ « {path} » ne peut pas être modifié.");
+            }
+
+            apply(updated, patch);
+        }
+
+        await ValidateContentAsync(updated);
+        updated.UpdateTime = Now;
+        return await WriteAsync(updated, stored.Version);
+    }
+
+    public Task<Convention> SubmitAsync(Caller caller, string name)
+    {
+        caller.RequireAdmin("soumettre une convention");
+        return TransitionAsync(name, async (file, batch) =>
+        {
+            Lifecycle.Submit(file, Today, Now);
+            batch.Publish(Event(new ConventionSubmitted { Convention = file.Convention }, file.Convention.Name));
+            await Task.CompletedTask;
+        });
+    }
+
+    public Task<Convention> ReopenAsync(Caller caller, string name, string reason)
+    {
+        caller.RequireAdmin("rouvrir une convention");
+        Require(reason, "reason", "Le motif de la réouverture est obligatoire.");
+        return TransitionAsync(name, (file, batch) =>
+        {
+            Lifecycle.Reopen(file, reason, Now);
+            return Task.CompletedTask;
+        }, supersede: true);
+    }
+
+    public Task<Convention> TerminateAsync(Caller caller, string name, string reason, string effectiveDate)
+    {
+        caller.RequireAdmin("résilier une convention");
+        Require(reason, "reason", "Le motif de la résiliation est obligatoire.");
+        var date = CivilDate.Parse(effectiveDate, "effectiveDate");
+        return TransitionAsync(name, (file, batch) =>
+        {
+            Lifecycle.Terminate(file.Convention, reason, Now);
+            batch.Publish(Event(new ConventionTerminated { Convention = file.Convention.Name, Reason = reason, EffectiveDate = date.ToText() }, file.Convention.Name));
+            return Task.CompletedTask;
+        });
+    }
+
+    public async Task<Readiness> ReadinessAsync(string name)
+    {
+        var (file, _) = await LoadFileAsync(name, "name");
+        return Lifecycle.ReadinessOf(file, Today);
+    }
+
+    public async Task<Deliberation> CreateDeliberationAsync(Caller caller, string parent, Deliberation? deliberation, string deliberationId, string requestId)
+    {
+        if (deliberation is null)
+        {
+            throw new InvalidArgumentException("deliberation", "La délibération est obligatoire.");
+        }
+
+        var recorded = deliberation.Clone();
+        recorded.Party = ActingParty(caller, recorded.Party, "délibérer");
+        CheckDeliberationFields(recorded);
+        ResourceName.ParseId(parent, "conventions", "parent");
+        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-deliberation", requestId) is { } earlier)
+        {
+            return await GetDeliberationAsync(earlier);
+        }
+
+        recorded.Name = $"{parent}/deliberations/{ResourceName.NewId(deliberationId, "deliberationId", "d")}";
+        recorded.Superseded = false;
+        recorded.CreateTime = Now;
+        await TransitionAsync(parent, (file, batch) =>
+        {
+            Lifecycle.CheckDeliberation(file, recorded, Today);
+            var entered = Lifecycle.Advance(file with { Deliberations = [.. file.Deliberations, recorded] }, Today, Now);
+            repository.PutChild(batch, ConventionRepository.Deliberations, recorded.Name, recorded, expectedVersion: 0);
+            batch.Publish(Event(new DeliberationRecorded { Convention = parent, Deliberation = recorded, State = file.Convention.State }, recorded.Name));
+            PublishEntered(batch, file.Convention, entered);
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest("create-deliberation", requestId, recorded.Name);
+            }
+
+            return Task.CompletedTask;
+        });
+        return recorded;
+    }
+
+    public async Task<Deliberation> GetDeliberationAsync(string name)
+    {
+        var (conventionId, id) = ChildIds(name, "deliberations");
+        return (await repository.GetChildAsync(ConventionRepository.Deliberations, conventionId, id, Deliberation.Parser))?.Resource
+            ?? throw new NotFoundException(name);
+    }
+
+    public async Task<Deliberation> UpdateDeliberationAsync(Caller caller, Deliberation? patch, FieldMask? mask)
+    {
+        if (patch is null)
+        {
+            throw new InvalidArgumentException("deliberation", "La délibération est obligatoire.");
+        }
+
+        var (conventionId, id) = ChildIds(patch.Name, "deliberations");
+        var stored = await repository.GetChildAsync(ConventionRepository.Deliberations, conventionId, id, Deliberation.Parser)
+            ?? throw new NotFoundException(patch.Name);
+        ActingParty(caller, stored.Resource.Party, "compléter cette délibération");
+        var updated = stored.Resource.Clone();
+        foreach (var path in mask is { Paths.Count: > 0 } ? mask.Paths.Select(FieldPaths.ToSnakeCase) : ["prefecture_acknowledged_on", "actes_id", "document_uri"])
+        {
+            switch (path)
+            {
+                case "prefecture_acknowledged_on":
+                    var acknowledged = CivilDate.ParseOptional(patch.PrefectureAcknowledgedOn, "prefectureAcknowledgedOn");
+                    if (acknowledged > Today || acknowledged < CivilDate.Parse(updated.Date, "date"))
+                    {
+                        throw new InvalidArgumentException("prefectureAcknowledgedOn", "L'accusé de réception suit la délibération et n'est pas dans le futur.");
+                    }
+
+                    updated.PrefectureAcknowledgedOn = patch.PrefectureAcknowledgedOn;
+                    break;
+                case "actes_id":
+                    updated.ActesId = patch.ActesId;
+                    break;
+                case "document_uri":
+                    updated.DocumentUri = patch.DocumentUri;
+                    break;
+                default:
+                    throw new InvalidArgumentException("updateMask", $"Le champ « {path} » d'une délibération ne change pas une fois enregistrée.");
+            }
+        }
+
+        var batch = repository.Store.NewBatch();
+        repository.PutChild(batch, ConventionRepository.Deliberations, updated.Name, updated, stored.Version);
+        await batch.CommitAsync();
+        return updated;
+    }
+
+    public async Task<Signature> CreateSignatureAsync(Caller caller, string parent, Signature? signature, string requestId)
+    {
+        if (signature is null)
+        {
+            throw new InvalidArgumentException("signature", "La signature est obligatoire.");
+        }
+
+        var recorded = signature.Clone();
+        recorded.Party = ActingParty(caller, recorded.Party, "signer");
+        CheckSignatureFields(recorded);
+        ResourceName.ParseId(parent, "conventions", "parent");
+        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-signature", requestId) is { } earlier)
+        {
+            return await GetSignatureAsync(earlier);
+        }
+
+        recorded.Name = $"{parent}/signatures/{ResourceName.ParseId(recorded.Party, "parties", "party")}";
+        recorded.Superseded = false;
+        recorded.CreateTime = Now;
+        await TransitionAsync(parent, (file, batch) =>
+        {
+            Lifecycle.CheckSignature(file, recorded, Today);
+            var entered = Lifecycle.Advance(file with { Signatures = [.. file.Signatures, recorded] }, Today, Now);
+            repository.PutChild(batch, ConventionRepository.Signatures, recorded.Name, recorded, expectedVersion: 0);
+            batch.Publish(Event(new SignatureRecorded { Convention = parent, Signature = recorded, State = file.Convention.State }, recorded.Name));
+            PublishEntered(batch, file.Convention, entered);
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest("create-signature", requestId, recorded.Name);
+            }
+
+            return Task.CompletedTask;
+        });
+        return recorded;
+    }
+
+    public async Task<Signature> GetSignatureAsync(string name)
+    {
+        var (conventionId, id) = ChildIds(name, "signatures");
+        return (await repository.GetChildAsync(ConventionRepository.Signatures, conventionId, id, Signature.Parser))?.Resource
+            ?? throw new NotFoundException(name);
+    }
+
+    public async Task<(IReadOnlyList<T> Children, string NextPageToken)> ListChildrenAsync<T>(
+        string collection, string parent, MessageParser<T> parser, int pageSize, string pageToken)
+        where T : IMessage<T>
+    {
+        var convention = await LoadAsync(parent, "parent");
+        return await repository.ListChildrenAsync(collection, ConventionRepository.IdOf(convention.Resource.Name), parser, Paging.PageSize(pageSize), pageToken);
+    }
+
+    /// <summary>
+    /// What time alone changes: SIGNED conventions whose effective date has come go IN_FORCE, IN_FORCE ones
+    /// whose end date has passed EXPIRED. Each move is one versioned write, so with several replicas
+    /// running the job at once a convention still moves once. Returns the conventions moved.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AdvanceWithTimeAsync()
+    {
+        var moved = new List<string>();
+        foreach (var state in new[] { State.Signed, State.InForce })
+        {
+            var (conventions, _) = await repository.ListAsync([new IndexTerm("state", ProtoEnum.Name(state))], Paging.MaxPageSize, null, "clock");
+            foreach (var stored in conventions)
+            {
+                var file = new ConventionFile(stored.Resource.Clone(), [], [], new Dictionary<string, string>());
+                var entered = Lifecycle.Advance(file, Today, Now);
+                if (entered.Count == 0)
+                {
+                    continue;
+                }
+
+                var batch = repository.Store.NewBatch();
+                file.Convention.UpdateTime = Now;
+                repository.Put(batch, file.Convention, stored.Version);
+                PublishEntered(batch, file.Convention, entered);
+                try
+                {
+                    await batch.CommitAsync();
+                    moved.Add(file.Convention.Name);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // Another replica, or a partner's write, got there first; the next tick sees the result.
+                }
+            }
+        }
+
+        return moved;
+    }
+
+    public Convention Present(Stored<Convention> stored)
+    {
+        var convention = stored.Resource.Clone();
+        convention.Etag = Document.EtagOf(stored.Version);
+        return convention;
+    }
+
+    private void PublishEntered(WriteBatch batch, Convention convention, IEnumerable<State> entered)
+    {
+        foreach (var state in entered)
+        {
+            if (state == State.InForce)
+            {
+                batch.Publish(Event(new ConventionInForce { Convention = convention }, convention.Name));
+            }
+            else if (state == State.Expired)
+            {
+                batch.Publish(Event(new ConventionExpired { Convention = convention.Name, EndDate = convention.EndDate }, convention.Name));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads the convention's file, lets <paramref name="change"/> change it and fill the batch, and writes the
+    /// convention with it, checking the version read; tried again on fresh data when another write won.
+    /// </summary>
+    private async Task<Convention> TransitionAsync(string name, Func<ConventionFile, WriteBatch, Task> change, bool supersede = false)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (file, stored) = await LoadFileAsync(name, "name");
+            var batch = repository.Store.NewBatch();
+            await change(file, batch);
+            file.Convention.UpdateTime = Now;
+            repository.Put(batch, file.Convention, stored.Convention.Version);
+            if (supersede)
+            {
+                SupersedeChildren(batch, stored);
+            }
+
+            try
+            {
+                var result = await batch.CommitAsync();
+                return Present(new Stored<Convention>(file.Convention, result.Versions[0]));
+            }
+            catch (ConcurrencyConflictException) when (attempt < Attempts)
+            {
+            }
+        }
+    }
+
+    /// <summary>Superseded signatures leave their <c>{party-id}</c> name to the next signature of the party.</summary>
+    private void SupersedeChildren(WriteBatch batch, StoredFile stored)
+    {
+        foreach (var deliberation in stored.Deliberations.Where(d => !d.Resource.Superseded))
+        {
+            var superseded = deliberation.Resource.Clone();
+            superseded.Superseded = true;
+            repository.PutChild(batch, ConventionRepository.Deliberations, superseded.Name, superseded, deliberation.Version);
+        }
+
+        foreach (var signature in stored.Signatures.Where(s => !s.Resource.Superseded))
+        {
+            var superseded = signature.Resource.Clone();
+            superseded.Superseded = true;
+            superseded.Name = $"{signature.Resource.Name}-superseded-{stored.Signatures.Count(s => s.Resource.Superseded) + 1}";
+            repository.DeleteChild(batch, ConventionRepository.Signatures, signature.Resource.Name, signature.Version);
+            repository.PutChild(batch, ConventionRepository.Signatures, superseded.Name, superseded, expectedVersion: 0);
+        }
+    }
+
+    private sealed record StoredFile(Stored<Convention> Convention, IReadOnlyList<Stored<Deliberation>> Deliberations, IReadOnlyList<Stored<Signature>> Signatures);
+
+    private async Task<(ConventionFile File, StoredFile Stored)> LoadFileAsync(string name, string field)
+    {
+        var id = ResourceName.ParseId(name, "conventions", field);
+        var loaded = await repository.LoadFileAsync(id) ?? throw new NotFoundException(name);
+        var convention = loaded.Convention.Resource.Clone();
+        var successors = await parties.SuccessorsAsync(convention.Signatories.Select(s => s.Party));
+        var file = new ConventionFile(
+            convention,
+            loaded.Deliberations.Select(d => d.Resource.Clone()).ToList(),
+            loaded.Signatures.Select(s => s.Resource.Clone()).ToList(),
+            successors);
+        return (file, new StoredFile(loaded.Convention, loaded.Deliberations, loaded.Signatures));
+    }
+
+    private async Task<Stored<Convention>> LoadAsync(string name, string field)
+    {
+        var id = ResourceName.ParseId(name, "conventions", field);
+        return await repository.GetAsync(id) ?? throw new NotFoundException(name);
+    }
+
+    private async Task<Convention> WriteAsync(Convention convention, long version)
+    {
+        var batch = repository.Store.NewBatch();
+        repository.Put(batch, convention, version);
+        var result = await batch.CommitAsync();
+        return Present(new Stored<Convention>(convention, result.Versions[0]));
+    }
+
+    private async Task ValidateContentAsync(Convention convention)
+    {
+        var violations = ConventionRules.Check(convention);
+        if (violations.Count > 0)
+        {
+            throw new InvalidArgumentException(violations);
+        }
+
+        await parties.CheckSignatoriesAsync(convention);
+    }
+
+    /// <summary>
+    /// The party a deliberation or signature is recorded for: a party records its own (the field may be left
+    /// empty), an admin records it for any party.
+    /// </summary>
+    private static string ActingParty(Caller caller, string party, string action)
+    {
+        if (caller.IsAdmin || caller.IsService)
+        {
+            return party.Length > 0 ? party : throw new InvalidArgumentException("party", "La partie est obligatoire.");
+        }
+
+        if (caller.Party is null || (party.Length > 0 && party != caller.Party))
+        {
+            throw new PermissionDeniedException($"Une partie ne peut {action} que pour elle-même.");
+        }
+
+        return caller.Party;
+    }
+
+    private void CheckDeliberationFields(Deliberation deliberation)
+    {
+        var violations = new List<FieldViolation>();
+        if (deliberation.Stage == Deliberation.Types.Stage.Unspecified)
+        {
+            violations.Add(new("stage", "L'étape (COMMISSION_OPINION ou DECISION) est obligatoire."));
+        }
+        else if (deliberation.Stage == Deliberation.Types.Stage.CommissionOpinion
+            ? deliberation.Outcome is not (Deliberation.Types.Outcome.Favorable or Deliberation.Types.Outcome.Unfavorable)
+            : deliberation.Outcome is not (Deliberation.Types.Outcome.Adopted or Deliberation.Types.Outcome.Rejected))
+        {
+            violations.Add(new("outcome", "Un avis est FAVORABLE ou UNFAVORABLE ; une décision ADOPTED ou REJECTED."));
+        }
+
+        if (string.IsNullOrWhiteSpace(deliberation.Body))
+        {
+            violations.Add(new("body", "L'instance qui a délibéré est obligatoire."));
+        }
+
+        if (deliberation.Stage == Deliberation.Types.Stage.Decision && string.IsNullOrWhiteSpace(deliberation.Reference))
+        {
+            violations.Add(new("reference", "La référence de la décision (ex. CP/2019/538) est obligatoire."));
+        }
+
+        CheckPastDate(deliberation.Date, "date", violations);
+        if (deliberation.Votes is { } votes && (votes.For < 0 || votes.Against < 0 || votes.Abstention < 0))
+        {
+            violations.Add(new("votes", "Les nombres de voix ne peuvent pas être négatifs."));
+        }
+
+        if (deliberation.PrefectureAcknowledgedOn.Length > 0)
+        {
+            CheckPastDate(deliberation.PrefectureAcknowledgedOn, "prefectureAcknowledgedOn", violations);
+        }
+
+        if (violations.Count > 0)
+        {
+            throw new InvalidArgumentException(violations);
+        }
+    }
+
+    private void CheckSignatureFields(Signature signature)
+    {
+        var violations = new List<FieldViolation>();
+        if (string.IsNullOrWhiteSpace(signature.SignatoryName))
+        {
+            violations.Add(new("signatoryName", "Le nom du signataire est obligatoire."));
+        }
+
+        CheckPastDate(signature.SignedOn, "signedOn", violations);
+        if (violations.Count > 0)
+        {
+            throw new InvalidArgumentException(violations);
+        }
+    }
+
+    /// <summary>Dates of deliberations and signatures are declared facts: in the past or today, never in the future.</summary>
+    private void CheckPastDate(string text, string field, List<FieldViolation> violations)
+    {
+        if (!CivilDate.TryParse(text, out var date))
+        {
+            violations.Add(new(field, "La date (AAAA-MM-JJ) est obligatoire."));
+        }
+        else if (date > Today)
+        {
+            violations.Add(new(field, $"Le {text} est dans le futur : seuls des faits accomplis s'enregistrent."));
+        }
+    }
+
+    private static (string ConventionId, string ChildId) ChildIds(string name, string collection)
+    {
+        var parts = name.Split('/');
+        return parts is ["conventions", var conventionId, var c, var childId] && c == collection
+            ? (conventionId, childId)
+            : throw new InvalidArgumentException("name", $"« {name} » n'est pas un nom de la forme conventions/{{id}}/{collection}/{{id}}.");
+    }
+
+    private static void Require(string value, string field, string description)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new InvalidArgumentException(field, description);
+        }
+    }
+
+    private OutgoingEvent Event(IMessage data, string subject) => OutgoingEvent.From(data, EventSource, subject, time);
+
+    private static bool IsGiven(Convention patch, string path) => path switch
+    {
+        "title" => patch.Title.Length > 0,
+        "purpose" => patch.Purpose.Length > 0,
+        "signatories" => patch.Signatories.Count > 0,
+        "articles" => patch.Articles.Count > 0,
+        "annexes" => patch.Annexes.Count > 0,
+        "effective_date" => patch.EffectiveDate.Length > 0,
+        _ => patch.EndDate.Length > 0,
+    };
+
+    private static void Replace<T>(Google.Protobuf.Collections.RepeatedField<T> target, IEnumerable<T> source)
+    {
+        target.Clear();
+        target.AddRange(source);
+    }
+}

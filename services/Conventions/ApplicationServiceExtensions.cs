@@ -1,0 +1,32 @@
+using Ent.Partnership.Conventions.Application;
+using Ent.Partnership.Conventions.Grpc;
+using Ent.Partnership.Conventions.Seeding;
+using Ent.Partnership.Conventions.Storage;
+using Ent.Partnership.ServiceDefaults.Grpc;
+
+namespace Ent.Partnership.Conventions;
+
+public static class ApplicationServiceExtensions
+{
+    public const string ServiceName = "conventions";
+
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.UsePartnershipEndpoints();
+        builder.AddPartnershipGrpcService(ServiceName);
+        builder.AddPartnershipRedis("redis", prefix: ServiceName);
+        builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
+        builder.Services.AddSingleton<ConventionRepository>();
+        builder.Services.AddSingleton<PartyLookup>();
+        builder.Services.AddSingleton<ConventionCatalog>();
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
+        builder.Services.AddSingleton<ConventionClock>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConventionClock>());
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions());
+        builder.Services.AddHostedService<SampleConventionLoader>();
+        return builder;
+    }
+
+    public static WebApplication MapApplication(this WebApplication app) => app.MapPartnershipGrpcService<ConventionsService>();
+}

@@ -1,0 +1,48 @@
+using Ent.Partnership.Conventions.V1;
+
+namespace Ent.Partnership.Conventions.Domain;
+
+/// <summary>
+/// A convention with its deliberations and signatures (superseded ones included), and the successor of
+/// each signatory that has one: all the life-cycle rules need.
+/// </summary>
+public sealed record ConventionFile(
+    Convention Convention,
+    IReadOnlyList<Deliberation> Deliberations,
+    IReadOnlyList<Signature> Signatures,
+    IReadOnlyDictionary<string, string> Successors)
+{
+    /// <summary>
+    /// Whether <paramref name="actor"/> acts for <paramref name="signatory"/>: it is the signatory or its
+    /// successor (through any number of successions), as the CeA for the Bas-Rhin and the Haut-Rhin.
+    /// </summary>
+    public bool ActsFor(string actor, string signatory)
+    {
+        for (var party = signatory; party is not null; party = Successors.GetValueOrDefault(party))
+        {
+            if (party == actor)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The signatories <paramref name="actor"/> acts for: a successor takes every predecessor's place.</summary>
+    public IReadOnlyList<Signatory> SlotsOf(string actor) =>
+        Convention.Signatories.Where(s => ActsFor(actor, s.Party)).ToList();
+
+    /// <summary>The decisions that count for a signatory: not superseded, made by it or by its successor.</summary>
+    public IEnumerable<Deliberation> DecisionsFor(string signatory) =>
+        Deliberations.Where(d => !d.Superseded && d.Stage == Deliberation.Types.Stage.Decision && ActsFor(d.Party, signatory));
+
+    public IEnumerable<Deliberation> OpinionsFor(string signatory) =>
+        Deliberations.Where(d => !d.Superseded && d.Stage == Deliberation.Types.Stage.CommissionOpinion && ActsFor(d.Party, signatory));
+
+    public Deliberation? AdoptedDecisionFor(string signatory) =>
+        DecisionsFor(signatory).FirstOrDefault(d => d.Outcome == Deliberation.Types.Outcome.Adopted);
+
+    public Signature? SignatureFor(string signatory) =>
+        Signatures.FirstOrDefault(s => !s.Superseded && ActsFor(s.Party, signatory));
+}

@@ -1,0 +1,82 @@
+using Ent.Partnership.Conventions.Application;
+using Ent.Partnership.Conventions.Storage;
+using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Ent.Partnership.Conventions.Grpc;
+
+/// <summary>The Conventions gRPC service (and its REST API): maps requests to the catalog.</summary>
+public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventions.ConventionsBase
+{
+    /// <summary>Creating and moving conventions is for admins (and the suite's services).</summary>
+    private const string AdminsAndServices = Role.Admin + "," + Role.Service;
+
+    /// <summary>Deliberations and signatures are recorded by the parties themselves, or an admin for them.</summary>
+    private const string Signers = Role.Admin + "," + Role.Service + "," + Role.Collectivity + "," + Role.Academic;
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Convention> CreateConvention(CreateConventionRequest request, ServerCallContext context) =>
+        catalog.CreateAsync(context.GetCaller(), request.Convention, request.ConventionId, request.RequestId);
+
+    public override Task<Convention> GetConvention(GetConventionRequest request, ServerCallContext context) =>
+        catalog.GetAsync(request.Name);
+
+    public override async Task<ListConventionsResponse> ListConventions(ListConventionsRequest request, ServerCallContext context)
+    {
+        var (conventions, next) = await catalog.ListAsync(request.Filter, request.PageSize, request.PageToken);
+        return new ListConventionsResponse { Conventions = { conventions }, NextPageToken = next };
+    }
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Convention> UpdateConvention(UpdateConventionRequest request, ServerCallContext context) =>
+        catalog.UpdateAsync(context.GetCaller(), request.Convention, request.UpdateMask);
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Convention> SubmitConvention(SubmitConventionRequest request, ServerCallContext context) =>
+        catalog.SubmitAsync(context.GetCaller(), request.Name);
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Convention> ReopenConvention(ReopenConventionRequest request, ServerCallContext context) =>
+        catalog.ReopenAsync(context.GetCaller(), request.Name, request.Reason);
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Convention> TerminateConvention(TerminateConventionRequest request, ServerCallContext context) =>
+        catalog.TerminateAsync(context.GetCaller(), request.Name, request.Reason, request.EffectiveDate);
+
+    public override Task<Readiness> GetReadiness(GetReadinessRequest request, ServerCallContext context) =>
+        catalog.ReadinessAsync(request.Name);
+
+    [Authorize(Roles = Signers)]
+    public override Task<Deliberation> CreateDeliberation(CreateDeliberationRequest request, ServerCallContext context) =>
+        catalog.CreateDeliberationAsync(context.GetCaller(), request.Parent, request.Deliberation, request.DeliberationId, request.RequestId);
+
+    public override Task<Deliberation> GetDeliberation(GetDeliberationRequest request, ServerCallContext context) =>
+        catalog.GetDeliberationAsync(request.Name);
+
+    public override async Task<ListDeliberationsResponse> ListDeliberations(ListDeliberationsRequest request, ServerCallContext context)
+    {
+        var (deliberations, next) = await catalog.ListChildrenAsync(
+            ConventionRepository.Deliberations, request.Parent, Deliberation.Parser, request.PageSize, request.PageToken);
+        return new ListDeliberationsResponse { Deliberations = { deliberations }, NextPageToken = next };
+    }
+
+    [Authorize(Roles = Signers)]
+    public override Task<Deliberation> UpdateDeliberation(UpdateDeliberationRequest request, ServerCallContext context) =>
+        catalog.UpdateDeliberationAsync(context.GetCaller(), request.Deliberation, request.UpdateMask);
+
+    [Authorize(Roles = Signers)]
+    public override Task<Signature> CreateSignature(CreateSignatureRequest request, ServerCallContext context) =>
+        catalog.CreateSignatureAsync(context.GetCaller(), request.Parent, request.Signature, request.RequestId);
+
+    public override Task<Signature> GetSignature(GetSignatureRequest request, ServerCallContext context) =>
+        catalog.GetSignatureAsync(request.Name);
+
+    public override async Task<ListSignaturesResponse> ListSignatures(ListSignaturesRequest request, ServerCallContext context)
+    {
+        var (signatures, next) = await catalog.ListChildrenAsync(
+            ConventionRepository.Signatures, request.Parent, Signature.Parser, request.PageSize, request.PageToken);
+        return new ListSignaturesResponse { Signatures = { signatures }, NextPageToken = next };
+    }
+}

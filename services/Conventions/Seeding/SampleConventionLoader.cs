@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Ent.Partnership.Conventions.Application;
+using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Google.Protobuf;
+using static Ent.Partnership.Conventions.V1.Convention.Types;
+
+namespace Ent.Partnership.Conventions.Seeding;
+
+/// <summary>Whether to load the sample convention (Development).</summary>
+public sealed record SeedOptions
+{
+    public bool Conventions { get; init; }
+}
+
+/// <summary>
+/// Carries the sample MBN convention through its real path (creation, submission, each party's
+/// deliberations, each signature) once; a run that stopped half-way is taken up where it stopped.
+/// </summary>
+public sealed class SampleConventionLoader(
+    ConventionCatalog catalog, PartyLookup parties, SeedOptions options, IHostEnvironment environment, ILogger<SampleConventionLoader> logger)
+    : BackgroundService
+{
+    private static readonly Caller Loader = new(null, new HashSet<string> { ServiceDefaults.Identity.Role.Service }, "conventions-sample-data");
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Conventions)
+        {
+            return;
+        }
+
+        // The parties service loads the parties as it starts; wait for the last of them.
+        for (var attempt = 1; await parties.FindAsync("parties/dep-88") is null; attempt++)
+        {
+            if (attempt == 120)
+            {
+                logger.LogWarning("The parties are not there; the sample convention is not loaded");
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+        }
+
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(environment.ContentRootPath, "SeedData", "sample-convention.json"), stoppingToken));
+        var root = document.RootElement;
+        var name = "conventions/" + root.GetProperty("id").GetString();
+        await Ignoring<AlreadyExistsException>(() => catalog.CreateAsync(Loader, Parser.Parse<Convention>(root.GetProperty("convention").GetRawText()), root.GetProperty("id").GetString()!, ""));
+        if ((await catalog.GetAsync(name)).State == State.Draft)
+        {
+            await catalog.SubmitAsync(Loader, name);
+        }
+
+        foreach (var element in root.GetProperty("deliberations").EnumerateArray())
+        {
+            await Ignoring<DomainException>(() => catalog.CreateDeliberationAsync(
+                Loader, name, Parser.Parse<Deliberation>(element.GetRawText()), element.GetProperty("id").GetString()!, ""));
+        }
+
+        foreach (var element in root.GetProperty("signatures").EnumerateArray())
+        {
+            await Ignoring<DomainException>(() => catalog.CreateSignatureAsync(Loader, name, Parser.Parse<Signature>(element.GetRawText()), ""));
+        }
+
+        logger.LogInformation("Sample convention {Convention} is {State}", name, (await catalog.GetAsync(name)).State);
+    }
+
+    /// <summary>Steps already taken in an earlier run are refused; that is how the loader knows to go on.</summary>
+    private async Task Ignoring<TException>(Func<Task> step) where TException : Exception
+    {
+        try
+        {
+            await step();
+        }
+        catch (TException exception)
+        {
+            logger.LogInformation("Sample convention: step skipped ({Reason})", exception.Message);
+        }
+    }
+}
