@@ -11,7 +11,7 @@ public static class GatewayExtensions
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection("Gateway"));
         var signingKey = builder.Configuration["InternalToken:SigningKey"]
             ?? throw new InvalidOperationException("InternalToken:SigningKey is not configured; the AppHost provides it.");
-        builder.Services.AddSingleton(sp => new InternalToken(signingKey, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(new InternalToken(signingKey, TimeProvider.System));
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

@@ -11,10 +11,10 @@ namespace Ent.Partnership.Conventions.Grpc;
 public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventions.ConventionsBase
 {
     /// <summary>Creating and moving conventions is for admins (and the suite's services).</summary>
-    private const string AdminsAndServices = Role.Admin + "," + Role.Service;
+    private const string AdminsAndServices = RoleNames.Admin + "," + RoleNames.Service;
 
     /// <summary>Deliberations and signatures are recorded by the parties themselves, or an admin for them.</summary>
-    private const string Signers = Role.Admin + "," + Role.Service + "," + Role.Collectivity + "," + Role.Academic;
+    private const string Signers = RoleNames.Admin + "," + RoleNames.Service + "," + RoleNames.Collectivity + "," + RoleNames.Academic;
 
     [Authorize(Roles = AdminsAndServices)]
     public override Task<Convention> CreateConvention(CreateConventionRequest request, ServerCallContext context) =>

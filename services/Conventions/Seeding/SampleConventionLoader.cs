@@ -22,7 +22,7 @@ public sealed class SampleConventionLoader(
     ConventionCatalog catalog, PartyLookup parties, SeedOptions options, IHostEnvironment environment, ILogger<SampleConventionLoader> logger)
     : BackgroundService
 {
-    private static readonly Caller Loader = new(null, new HashSet<string> { ServiceDefaults.Identity.Role.Service }, "conventions-sample-data");
+    private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "conventions-sample-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

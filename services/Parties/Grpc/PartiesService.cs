@@ -10,7 +10,7 @@ namespace Ent.Partnership.Parties.Grpc;
 public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer) : V1.Parties.PartiesBase
 {
     /// <summary>Writes are for admins (and the suite's own services); the check runs before any input is read.</summary>
-    private const string AdminsAndServices = Role.Admin + "," + Role.Service;
+    private const string AdminsAndServices = RoleNames.Admin + "," + RoleNames.Service;
 
     [Authorize(Roles = AdminsAndServices)]
     public override Task<Party> CreateParty(CreatePartyRequest request, ServerCallContext context) =>

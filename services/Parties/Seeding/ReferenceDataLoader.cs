@@ -25,7 +25,7 @@ public sealed class ReferenceDataLoader(
     PartyCatalog catalog, SchoolImporter importer, PartyRepository repository, SeedOptions options, IHostEnvironment environment,
     ILogger<ReferenceDataLoader> logger) : BackgroundService
 {
-    private static readonly Caller Loader = new(null, new HashSet<string> { ServiceDefaults.Identity.Role.Service }, "parties-reference-data");
+    private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "parties-reference-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -18,7 +18,9 @@ public static class GrpcClientExtensions
     public static IHttpClientBuilder AddPartnershipGrpcClient<TClient>(this IServiceCollection services, string serviceName)
         where TClient : class
     {
-        services.AddTransient<OutboundCallInterceptor>();
+        // Deadlines travel to the server, which compares them with its own clock: the system's time.
+        services.AddTransient(sp => new OutboundCallInterceptor(
+            sp.GetRequiredService<InternalToken>(), sp.GetRequiredService<ServiceIdentity>(), TimeProvider.System));
         var client = services.AddGrpcClient<TClient>(options => options.Address = new Uri($"http://_grpc.{serviceName}"))
             .EnableCallContextPropagation(options => options.SuppressContextNotFoundErrors = true)
             .AddInterceptor<OutboundCallInterceptor>();

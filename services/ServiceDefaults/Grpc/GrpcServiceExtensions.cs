@@ -37,7 +37,9 @@ public static class GrpcServiceExtensions
 
         var signingKey = builder.Configuration["InternalToken:SigningKey"]
             ?? throw new InvalidOperationException("InternalToken:SigningKey is not configured; the AppHost provides it.");
-        builder.Services.AddSingleton(sp => new InternalToken(signingKey, sp.GetRequiredService<TimeProvider>()));
+        // Token lifetimes are checked by other processes against their own clocks: always the system's time,
+        // even where tests move the application's TimeProvider.
+        builder.Services.AddSingleton(new InternalToken(signingKey, TimeProvider.System));
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {

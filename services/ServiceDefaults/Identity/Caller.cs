@@ -7,7 +7,7 @@ namespace Ent.Partnership.ServiceDefaults.Identity;
 /// <summary>Who is calling: a partner's party and roles (from its API key), or another service.</summary>
 public sealed record Caller(string? Party, IReadOnlySet<string> Roles, string? Service)
 {
-    public bool IsAdmin => Roles.Contains(Role.Admin);
+    public bool IsAdmin => Roles.Contains(RoleNames.Admin);
 
     public bool IsService => Service is not null;
 
@@ -29,7 +29,7 @@ public sealed record Caller(string? Party, IReadOnlySet<string> Roles, string? S
 }
 
 /// <summary>The roles of SPEC section 8.</summary>
-public static class Role
+public static class RoleNames
 {
     public const string Admin = "admin";
     public const string Collectivity = "collectivity";

@@ -50,7 +50,7 @@ public sealed class InternalToken
     {
         [JwtRegisteredClaimNames.Sub] = "service:" + service,
         [ServiceClaim] = service,
-        [RoleClaim] = new[] { Role.Service },
+        [RoleClaim] = new[] { RoleNames.Service },
     });
 
     private string Issue(Dictionary<string, object> claims)

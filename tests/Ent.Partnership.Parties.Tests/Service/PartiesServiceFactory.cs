@@ -21,9 +21,9 @@ public sealed class PartiesServiceFactory : WebApplicationFactory<Program>, IAsy
     private readonly RedisServer _redis = new();
     private readonly InternalToken _tokens = new(SigningKey, TimeProvider.System);
 
-    public string AdminToken => _tokens.IssueForPartner("admin", null, [Role.Admin]);
+    public string AdminToken => _tokens.IssueForPartner("admin", null, [RoleNames.Admin]);
 
-    public string CollectivityToken => _tokens.IssueForPartner("moselle", "parties/dep-57", [Role.Collectivity]);
+    public string CollectivityToken => _tokens.IssueForPartner("moselle", "parties/dep-57", [RoleNames.Collectivity]);
 
     public V1.Parties.PartiesClient Grpc { get; private set; } = null!;
 

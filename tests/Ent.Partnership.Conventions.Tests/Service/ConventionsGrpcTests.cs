@@ -1,0 +1,126 @@
+using Ent.Partnership.Conventions.Application;
+using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Google.Rpc;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using static Ent.Partnership.Conventions.V1.Convention.Types;
+
+namespace Ent.Partnership.Conventions.Tests.Service;
+
+public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IClassFixture<ConventionsServiceFactory>
+{
+    private static Convention Draft(string effectiveDate) => new()
+    {
+        Title = "Convention de test",
+        EffectiveDate = effectiveDate,
+        Signatories =
+        {
+            new Signatory { Party = "parties/aca-reims", Role = Signatory.Types.Role.AcademicAuthority },
+            new Signatory { Party = "parties/dep-51", Role = Signatory.Types.Role.Collectivity, RequiresDeliberation = true },
+        },
+    };
+
+    private async Task<Convention> InSignatureAsync(string id, string effectiveDate)
+    {
+        await service.Grpc.CreateConventionAsync(new CreateConventionRequest { ConventionId = id, Convention = Draft(effectiveDate) }, service.Admin);
+        await service.Grpc.SubmitConventionAsync(new SubmitConventionRequest { Name = "conventions/" + id }, service.Admin);
+        await service.Grpc.CreateDeliberationAsync(new CreateDeliberationRequest
+        {
+            Parent = "conventions/" + id,
+            Deliberation = new Deliberation { Stage = Deliberation.Types.Stage.Decision, Body = "Commission Permanente", Reference = "CP/2026/1", Date = "2026-11-20", Outcome = Deliberation.Types.Outcome.Adopted },
+        }, service.As("parties/dep-51", RoleNames.Collectivity));
+        return await service.Grpc.GetConventionAsync(new GetConventionRequest { Name = "conventions/" + id }, service.Admin);
+    }
+
+    private Task<Signature> SignAsync(string id, string party, string role) =>
+        service.Grpc.CreateSignatureAsync(new CreateSignatureRequest
+        {
+            Parent = "conventions/" + id,
+            Signature = new Signature { SignatoryName = "Signataire", SignedOn = "2026-11-27" },
+        }, service.As(party, role)).ResponseAsync;
+
+    [Fact]
+    public async Task TheClock_PutsASignedConventionInForce_OnItsEffectiveDate()
+    {
+        await InSignatureAsync("clock-test", "2026-12-01");
+        await SignAsync("clock-test", "parties/aca-reims", RoleNames.Academic);
+        await SignAsync("clock-test", "parties/dep-51", RoleNames.Collectivity);
+        var clock = service.Services.GetRequiredService<ConventionClock>();
+
+        await clock.TickAsync();
+        var waiting = await service.Grpc.GetReadinessAsync(new GetReadinessRequest { Name = "conventions/clock-test" }, service.Admin);
+        service.Time.Advance(TimeSpan.FromDays(3));
+        await clock.TickAsync();
+        var inForce = await service.Grpc.GetConventionAsync(new GetConventionRequest { Name = "conventions/clock-test" }, service.Admin);
+
+        Assert.Equal(State.Signed, waiting.State);
+        Assert.Equal("EFFECTIVE_DATE_NOT_REACHED", waiting.UnmetConditions.Single().Type);
+        Assert.Equal(State.InForce, inForce.State);
+        var events = await service.Redis.Connection.GetDatabase().StreamRangeAsync("conventions:events");
+        Assert.Single(events, e => e["type"] == "ent.partnership.conventions.v1.ConventionInForce"
+            && new ReceivedEvent(e.Id!, EventFormat.Parse(e["event"]!)).Subject == "conventions/clock-test");
+    }
+
+    [Fact]
+    public async Task APartyCannotSign_ForAnother()
+    {
+        await InSignatureAsync("impersonation", "2026-01-01");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreateSignatureAsync(new CreateSignatureRequest
+        {
+            Parent = "conventions/impersonation",
+            Signature = new Signature { Party = "parties/aca-reims", SignatoryName = "X", SignedOn = "2026-11-27" },
+        }, service.As("parties/dep-51", RoleNames.Collectivity)).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnObserver_CannotSign()
+    {
+        await InSignatureAsync("observer", "2026-01-01");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => SignAsync("observer", "parties/aca-reims", RoleNames.Observer));
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASignatoryThatDoesNotExist_IsRefused()
+    {
+        var draft = Draft("2026-01-01");
+        draft.Signatories.Add(new Signatory { Party = "parties/nowhere", Role = Signatory.Types.Role.Collectivity });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreateConventionAsync(new CreateConventionRequest { Convention = draft }, service.Admin).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("signatories[2].party", error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Single().Field);
+    }
+
+    [Fact]
+    public async Task ASignatoryOfTheWrongKind_IsRefused()
+    {
+        var draft = Draft("2026-01-01");
+        draft.Signatories[0].Role = Signatory.Types.Role.Collectivity;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreateConventionAsync(new CreateConventionRequest { Convention = draft }, service.Admin).ResponseAsync);
+
+        Assert.Equal("signatories[0].role", error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Single().Field);
+    }
+
+    [Fact]
+    public async Task UpdatingASubmittedConvention_IsRefused()
+    {
+        var convention = await InSignatureAsync("frozen", "2026-01-01");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.UpdateConventionAsync(new UpdateConventionRequest
+        {
+            Convention = new Convention { Name = convention.Name, Title = "Autre titre" },
+        }, service.Admin).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal("WRONG_STATE", error.GetRpcStatus()!.GetDetail<PreconditionFailure>().Violations.Single().Type);
+    }
+}

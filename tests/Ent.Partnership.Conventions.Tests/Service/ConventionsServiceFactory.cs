@@ -1,0 +1,96 @@
+extern alias parties;
+
+using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Tests.Support;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.ClientFactory;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ent.Partnership.Conventions.Tests.Service;
+
+/// <summary>
+/// The conventions service in memory, calling the parties service in memory (with the Grand Est reference
+/// parties), over one real redis-server, on a clock the tests move.
+/// </summary>
+public sealed class ConventionsServiceFactory : WebApplicationFactory<Grpc.ConventionsService>, IAsyncLifetime
+{
+    public const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+
+    private readonly RedisServer _redis = new();
+    private readonly PartiesFactory _parties;
+
+    public ConventionsServiceFactory() => _parties = new PartiesFactory(_redis);
+
+    /// <summary>The time both services see; starts on 28 November 2026 in Paris.</summary>
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+
+    public RedisServer Redis => _redis;
+
+    public V1.Conventions.ConventionsClient Grpc { get; private set; } = null!;
+
+    public Metadata As(string? party, string role) => new()
+    {
+        { "authorization", "Bearer " + new InternalToken(SigningKey, TimeProvider.System).IssueForPartner("test", party, [role]) },
+    };
+
+    public Metadata Admin => As(null, RoleNames.Admin);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+        builder.UseSetting("InternalToken:SigningKey", SigningKey);
+        builder.UseSetting("Seed:Conventions", "false");
+        builder.UseSetting("Clock:Interval", "01:00:00");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddHttpClient(nameof(parties::Ent.Partnership.Parties.V1.Parties.PartiesClient))
+                .ConfigurePrimaryHttpMessageHandler(() => _parties.Server.CreateHandler());
+            services.Configure<GrpcClientFactoryOptions>(nameof(parties::Ent.Partnership.Parties.V1.Parties.PartiesClient),
+                options => options.Address = _parties.Server.BaseAddress);
+        });
+    }
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        await _parties.WaitForReferenceDataAsync();
+        Grpc = new V1.Conventions.ConventionsClient(GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() }));
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await _parties.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private sealed class PartiesFactory(RedisServer redis) : WebApplicationFactory<parties::Ent.Partnership.Parties.Grpc.PartiesService>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
+            builder.UseSetting("InternalToken:SigningKey", SigningKey);
+            builder.UseSetting("Seed:Parties", "true");
+            builder.UseSetting("Seed:Schools", "false");
+        }
+
+        /// <summary>The reference parties load in the background as the service starts; wait for the last one.</summary>
+        public async Task WaitForReferenceDataAsync()
+        {
+            var client = CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", new InternalToken(SigningKey, TimeProvider.System).IssueForPartner("test", null, [RoleNames.Admin]));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (!(await client.GetAsync("/v1/parties/groupement-ent-grand-est/memberships?pageSize=500", timeout.Token)).IsSuccessStatusCode
+                || !(await client.GetStringAsync("/v1/parties/groupement-ent-grand-est/memberships?pageSize=500", timeout.Token)).Contains("parties/cea", StringComparison.Ordinal))
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+        }
+    }
+}
