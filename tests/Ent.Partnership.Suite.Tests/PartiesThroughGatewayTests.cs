@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Ent.Partnership.Parties.V1;
@@ -10,75 +9,41 @@ using StackExchange.Redis;
 namespace Ent.Partnership.Suite.Tests;
 
 /// <summary>A partner's calls through the gateway, as SPEC sections 3, 4 and 8 describe them.</summary>
+[Collection(SuiteFixture.Collection)]
 public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixture<SuiteFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? key, string? json = null, Action<HttpRequestMessage>? configure = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (key is not null)
-        {
-            request.Headers.Add("X-Api-Key", key);
-        }
-
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        configure?.Invoke(request);
-        var response = await suite.Gateway.SendAsync(request);
-        Assert.True((int)response.StatusCode < 500, $"{method} {path} answered {(int)response.StatusCode}");
-        return response;
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-
-    /// <summary>Asserts the answer is a google.rpc.Status with <paramref name="code"/>, and gives the fields it names.</summary>
-    private static async Task<string[]> AssertStatusAsync(HttpResponseMessage response, HttpStatusCode http, int code)
-    {
-        Assert.Equal(http, response.StatusCode);
-        var body = await JsonOf(response);
-        Assert.Equal(code, body.GetProperty("code").GetInt32());
-        Assert.False(string.IsNullOrEmpty(body.GetProperty("message").GetString()));
-        return body.TryGetProperty("details", out var details)
-            ? details.EnumerateArray()
-                .Where(d => d.TryGetProperty("fieldViolations", out _))
-                .SelectMany(d => d.GetProperty("fieldViolations").EnumerateArray().Select(v => v.GetProperty("field").GetString()!))
-                .ToArray()
-            : [];
-    }
+    private readonly Gateway _gateway = new(suite.Gateway);
 
     [Fact]
     public async Task TheTenDepartements_AreListed_ForAnObserver()
     {
-        var response = await SendAsync(HttpMethod.Get, "/v1/parties?filter=kind%20%3D%20DEPARTMENT", "dev-observer-key");
+        var response = await _gateway.SendAsync(HttpMethod.Get, "/v1/parties?filter=kind%20%3D%20DEPARTMENT", "dev-observer-key");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var names = (await JsonOf(response)).GetProperty("parties").EnumerateArray().Select(p => p.GetProperty("name").GetString());
+        var names = (await Gateway.JsonOf(response)).GetProperty("parties").EnumerateArray().Select(p => p.GetProperty("name").GetString());
         Assert.Equal(["08", "10", "51", "52", "54", "55", "57", "67", "68", "88"], names.Select(n => n![^2..]));
     }
 
     [Fact]
     public async Task CreateGetListAndUpdate_WorkThroughTheGateway()
     {
-        var created = await SendAsync(HttpMethod.Post, "/v1/parties?partyId=suite-group", "dev-admin-key",
+        var created = await _gateway.SendAsync(HttpMethod.Post, "/v1/parties?partyId=suite-group", "dev-admin-key",
             """{"kind":"PURCHASING_GROUP","displayName":"Groupement de test","validFrom":"2024-01-01"}""");
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
-        var etag = (await JsonOf(created)).GetProperty("etag").GetString();
+        var etag = (await Gateway.JsonOf(created)).GetProperty("etag").GetString();
 
-        var read = await JsonOf(await SendAsync(HttpMethod.Get, "/v1/parties/suite-group", "dev-moselle-key"));
+        var read = await Gateway.JsonOf(await _gateway.SendAsync(HttpMethod.Get, "/v1/parties/suite-group", "dev-moselle-key"));
         Assert.Equal("PURCHASING_GROUP", read.GetProperty("kind").GetString());
 
-        var updated = await SendAsync(HttpMethod.Patch, "/v1/parties/suite-group?updateMask=displayName", "dev-admin-key",
+        var updated = await _gateway.SendAsync(HttpMethod.Patch, "/v1/parties/suite-group?updateMask=displayName", "dev-admin-key",
             $$"""{"displayName":"Groupement renommé","etag":"{{etag}}"}""");
-        Assert.Equal("Groupement renommé", (await JsonOf(updated)).GetProperty("displayName").GetString());
+        Assert.Equal("Groupement renommé", (await Gateway.JsonOf(updated)).GetProperty("displayName").GetString());
 
-        var stale = await SendAsync(HttpMethod.Patch, "/v1/parties/suite-group?updateMask=displayName", "dev-admin-key",
+        var stale = await _gateway.SendAsync(HttpMethod.Patch, "/v1/parties/suite-group?updateMask=displayName", "dev-admin-key",
             $$"""{"displayName":"Trop tard","etag":"{{etag}}"}""");
-        await AssertStatusAsync(stale, HttpStatusCode.Conflict, 10);
+        await Gateway.AssertStatusAsync(stale, HttpStatusCode.Conflict, 10);
     }
 
     [Fact]
@@ -88,7 +53,7 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
         var path = "/v1/parties?filter=kind%20%3D%20ACADEMY&pageSize=2";
         while (true)
         {
-            var page = await JsonOf(await SendAsync(HttpMethod.Get, path, "dev-observer-key"));
+            var page = await Gateway.JsonOf(await _gateway.SendAsync(HttpMethod.Get, path, "dev-observer-key"));
             names.AddRange(page.GetProperty("parties").EnumerateArray().Select(p => p.GetProperty("name").GetString()!));
             if (!page.TryGetProperty("nextPageToken", out var token))
             {
@@ -107,8 +72,8 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
         var csv = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "SeedData", "annuaire-grand-est-synthetic.csv"));
         var body = JsonSerializer.Serialize(new { csv });
 
-        var first = await JsonOf(await SendAsync(HttpMethod.Post, "/v1/parties:importSchools", "dev-admin-key", body));
-        var second = await JsonOf(await SendAsync(HttpMethod.Post, "/v1/parties:importSchools", "dev-admin-key", body));
+        var first = await Gateway.JsonOf(await _gateway.SendAsync(HttpMethod.Post, "/v1/parties:importSchools", "dev-admin-key", body));
+        var second = await Gateway.JsonOf(await _gateway.SendAsync(HttpMethod.Post, "/v1/parties:importSchools", "dev-admin-key", body));
 
         Assert.Equal(741, first.GetProperty("created").GetInt32());
         Assert.Equal(30, first.GetProperty("skipped").GetInt32());
@@ -117,26 +82,26 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
         Assert.False(second.TryGetProperty("updated", out _));
         Assert.Equal(741, second.GetProperty("unchanged").GetInt32());
 
-        var competence = await JsonOf(await SendAsync(HttpMethod.Get, "/v1/parties/uai-0671001z:competence?date=2019-11-22", "dev-cea-key"));
+        var competence = await Gateway.JsonOf(await _gateway.SendAsync(HttpMethod.Get, "/v1/parties/uai-0671001z:competence?date=2019-11-22", "dev-cea-key"));
         Assert.Equal("parties/dep-67", competence.GetProperty("competentAuthority").GetString());
-        var today = await JsonOf(await SendAsync(HttpMethod.Get, "/v1/parties/uai-0671001z", "dev-cea-key"));
+        var today = await Gateway.JsonOf(await _gateway.SendAsync(HttpMethod.Get, "/v1/parties/uai-0671001z", "dev-cea-key"));
         Assert.Equal("parties/cea", today.GetProperty("competentAuthority").GetString());
     }
 
     [Fact]
     public async Task Succession_PassesTheSchoolsOnItsDate()
     {
-        await SendAsync(HttpMethod.Post, "/v1/parties?partyId=suite-dep", "dev-admin-key", """{"kind":"DEPARTMENT","displayName":"Ancien","inseeCode":"90"}""");
-        await SendAsync(HttpMethod.Post, "/v1/parties?partyId=suite-successor", "dev-admin-key", """{"kind":"SPECIAL_COLLECTIVITY","displayName":"Nouvelle"}""");
-        await SendAsync(HttpMethod.Post, "/v1/parties", "dev-admin-key",
+        await _gateway.SendAsync(HttpMethod.Post, "/v1/parties?partyId=suite-dep", "dev-admin-key", """{"kind":"DEPARTMENT","displayName":"Ancien","inseeCode":"90"}""");
+        await _gateway.SendAsync(HttpMethod.Post, "/v1/parties?partyId=suite-successor", "dev-admin-key", """{"kind":"SPECIAL_COLLECTIVITY","displayName":"Nouvelle"}""");
+        await _gateway.SendAsync(HttpMethod.Post, "/v1/parties", "dev-admin-key",
             """{"kind":"SCHOOL","displayName":"Collège","uai":"0679006A","schoolType":"COLLEGE","sector":"PUBLIC","academy":"parties/aca-strasbourg","competentAuthority":"parties/suite-dep"}""");
 
-        var succeeded = await SendAsync(HttpMethod.Post, "/v1/parties/suite-dep:succeed", "dev-admin-key",
+        var succeeded = await _gateway.SendAsync(HttpMethod.Post, "/v1/parties/suite-dep:succeed", "dev-admin-key",
             """{"successor":"parties/suite-successor","effectiveDate":"2021-01-01"}""");
 
-        Assert.Equal("2020-12-31", (await JsonOf(succeeded)).GetProperty("validTo").GetString());
-        var before = await JsonOf(await SendAsync(HttpMethod.Get, "/v1/parties/uai-0679006a:competence?date=2020-12-31", "dev-observer-key"));
-        var after = await JsonOf(await SendAsync(HttpMethod.Get, "/v1/parties/uai-0679006a:competence?date=2021-01-01", "dev-observer-key"));
+        Assert.Equal("2020-12-31", (await Gateway.JsonOf(succeeded)).GetProperty("validTo").GetString());
+        var before = await Gateway.JsonOf(await _gateway.SendAsync(HttpMethod.Get, "/v1/parties/uai-0679006a:competence?date=2020-12-31", "dev-observer-key"));
+        var after = await Gateway.JsonOf(await _gateway.SendAsync(HttpMethod.Get, "/v1/parties/uai-0679006a:competence?date=2021-01-01", "dev-observer-key"));
         Assert.Equal("parties/suite-dep", before.GetProperty("competentAuthority").GetString());
         Assert.Equal("parties/suite-successor", after.GetProperty("competentAuthority").GetString());
     }
@@ -149,42 +114,42 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
     [InlineData("""{"kind":3,"displayName":"R","inseeCode":"44"}""", "kind")]
     public async Task BadInput_Gets400_NamingTheField(string json, string field)
     {
-        var response = await SendAsync(HttpMethod.Post, "/v1/parties", "dev-admin-key", json);
+        var response = await _gateway.SendAsync(HttpMethod.Post, "/v1/parties", "dev-admin-key", json);
 
-        Assert.Contains(field, await AssertStatusAsync(response, HttpStatusCode.BadRequest, 3));
+        Assert.Contains(field, Gateway.Fields(await Gateway.AssertStatusAsync(response, HttpStatusCode.BadRequest, 3)));
     }
 
     [Fact]
     public async Task AWrongMethod_Gets405_WithAllow()
     {
-        var response = await SendAsync(HttpMethod.Delete, "/v1/parties/dep-57", "dev-admin-key");
+        var response = await _gateway.SendAsync(HttpMethod.Delete, "/v1/parties/dep-57", "dev-admin-key");
 
-        await AssertStatusAsync(response, HttpStatusCode.MethodNotAllowed, 12);
+        await Gateway.AssertStatusAsync(response, HttpStatusCode.MethodNotAllowed, 12);
         Assert.Contains("GET", response.Content.Headers.Allow);
     }
 
     [Fact]
     public async Task AnUnknownRoute_Gets404_WithABody() =>
-        await AssertStatusAsync(await SendAsync(HttpMethod.Get, "/v1/nowhere", "dev-admin-key"), HttpStatusCode.NotFound, 5);
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, "/v1/nowhere", "dev-admin-key"), HttpStatusCode.NotFound, 5);
 
     [Fact]
     public async Task NoKey_Gets401() =>
-        await AssertStatusAsync(await SendAsync(HttpMethod.Get, "/v1/parties", key: null), HttpStatusCode.Unauthorized, 16);
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, "/v1/parties", key: null), HttpStatusCode.Unauthorized, 16);
 
     [Fact]
     public async Task AnUnknownKey_Gets401() =>
-        await AssertStatusAsync(await SendAsync(HttpMethod.Get, "/v1/parties", "not-a-key"), HttpStatusCode.Unauthorized, 16);
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, "/v1/parties", "not-a-key"), HttpStatusCode.Unauthorized, 16);
 
     [Fact]
     public async Task ACollectivity_MayNotCreateAParty() =>
-        await AssertStatusAsync(
-            await SendAsync(HttpMethod.Post, "/v1/parties", "dev-moselle-key", """{"kind":"REGION","displayName":"R","inseeCode":"44"}"""),
+        await Gateway.AssertStatusAsync(
+            await _gateway.SendAsync(HttpMethod.Post, "/v1/parties", "dev-moselle-key", """{"kind":"REGION","displayName":"R","inseeCode":"44"}"""),
             HttpStatusCode.Forbidden, 7);
 
     [Fact]
     public async Task IdentityHeadersSentByTheClient_AreIgnored()
     {
-        var response = await SendAsync(HttpMethod.Post, "/v1/parties", "dev-moselle-key", """{"kind":"REGION","displayName":"R","inseeCode":"44"}""",
+        var response = await _gateway.SendAsync(HttpMethod.Post, "/v1/parties", "dev-moselle-key", """{"kind":"REGION","displayName":"R","inseeCode":"44"}""",
             request =>
             {
                 request.Headers.Add("X-Ent-Party", "parties/region-grand-est");
@@ -192,16 +157,16 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
                 request.Headers.Add("X-Caller-Roles", "admin");
             });
 
-        await AssertStatusAsync(response, HttpStatusCode.Forbidden, 7);
+        await Gateway.AssertStatusAsync(response, HttpStatusCode.Forbidden, 7);
     }
 
     [Fact]
     public async Task AForgedToken_IsNotAKey()
     {
         const string Forged = "eyJhbGciOiJub25lIn0.eyJyb2xlIjpbImFkbWluIl0sImlzcyI6ImVudC1wYXJ0bmVyc2hpcCJ9.";
-        var response = await SendAsync(HttpMethod.Get, "/v1/parties", key: null, configure: r => r.Headers.Add("Authorization", "Bearer " + Forged));
+        var response = await _gateway.SendAsync(HttpMethod.Get, "/v1/parties", key: null, configure: r => r.Headers.Add("Authorization", "Bearer " + Forged));
 
-        await AssertStatusAsync(response, HttpStatusCode.Unauthorized, 16);
+        await Gateway.AssertStatusAsync(response, HttpStatusCode.Unauthorized, 16);
     }
 
     [Fact]
@@ -220,7 +185,7 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
         var consumer = new EventConsumer(redis, new EventConsumerOptions("parties:events", "suite-test-" + Guid.NewGuid().ToString("N")[..8]), handler, NullLogger<EventConsumer>.Instance);
         await consumer.EnsureGroupAsync();
 
-        await SendAsync(HttpMethod.Post, "/v1/parties?partyId=suite-event", "dev-admin-key", """{"kind":"ENT_PROVIDER","displayName":"Opérateur de test"}""");
+        await _gateway.SendAsync(HttpMethod.Post, "/v1/parties?partyId=suite-event", "dev-admin-key", """{"kind":"ENT_PROVIDER","displayName":"Opérateur de test"}""");
 
         using var timeout = new CancellationTokenSource(Patience);
         while (!handler.Seen.Task.IsCompleted)

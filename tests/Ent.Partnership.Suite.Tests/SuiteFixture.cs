@@ -14,6 +14,9 @@ public sealed class SuiteFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>Test classes that start the suite run one after the other: two suites at once would share two cores.</summary>
+    public const string Collection = "Whole suite, one at a time";
+
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("ent-suite-").FullName;
 
     public DistributedApplication App { get; private set; } = null!;

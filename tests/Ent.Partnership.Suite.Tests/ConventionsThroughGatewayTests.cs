@@ -1,0 +1,177 @@
+using System.Net;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using Ent.Partnership.Redis;
+using StackExchange.Redis;
+
+namespace Ent.Partnership.Suite.Tests;
+
+/// <summary>A convention's life through the gateway's REST alone, as SPEC section 5 describes it.</summary>
+[Collection(SuiteFixture.Collection)]
+public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassFixture<SuiteFixture>
+{
+    private const string Admin = "dev-admin-key";
+    private const string Moselle = "dev-moselle-key";
+    private const string Region = "dev-region-key";
+    private const string Cea = "dev-cea-key";
+    private const string NancyMetz = "dev-rectorat-nancy-metz-key";
+    private const string Strasbourg = "dev-rectorat-strasbourg-key";
+
+    private readonly Gateway _gateway = new(suite.Gateway);
+
+    private static string Draft(string academy, params (string Party, string Role, bool Deliberates)[] collectivities)
+    {
+        var signatories = new List<object> { new { party = academy, role = "ACADEMIC_AUTHORITY" } };
+        signatories.AddRange(collectivities.Select(c => new { party = c.Party, role = c.Role, requiresDeliberation = c.Deliberates }));
+        return JsonSerializer.Serialize(new
+        {
+            title = "Convention ENT de test",
+            effectiveDate = "2026-09-01",
+            signatories,
+            articles = new[] { new { number = "1", title = "Objet", text = "Le déploiement de l'ENT." } },
+        });
+    }
+
+    private static string Decision(string outcome = "ADOPTED", string date = "2026-10-05") =>
+        $$"""{"stage":"DECISION","body":"Commission Permanente","reference":"CP/2026/42","date":"{{date}}","outcome":"{{outcome}}"}""";
+
+    private const string Signature = """{"signatoryName":"Le Président","signedOn":"2026-10-20","place":"Metz"}""";
+
+    private async Task<string> SubmittedAsync(string id, string draft)
+    {
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions?conventionId={id}", Admin, draft);
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions/{id}:submit", Admin, "{}");
+        return "/v1/conventions/" + id;
+    }
+
+    private async Task<IEnumerable<(string Type, string Subject, bool Blocking)>> ReadinessAsync(string path)
+    {
+        var readiness = await _gateway.OkAsync(HttpMethod.Get, path + ":readiness", Admin);
+        return readiness.TryGetProperty("unmetConditions", out var conditions)
+            ? conditions.EnumerateArray().Select(c => (c.GetProperty("type").GetString()!, c.GetProperty("subject").GetString()!, c.TryGetProperty("blocking", out var b) && b.GetBoolean())).ToList()
+            : [];
+    }
+
+    [Fact]
+    public async Task AThreePartyConvention_GoesFromDraftToForce_ThroughRestAlone()
+    {
+        var path = await SubmittedAsync("walk", Draft("parties/aca-nancy-metz", ("parties/dep-57", "COLLECTIVITY", true), ("parties/region-grand-est", "COORDINATOR", true)));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync((await suite.App.GetConnectionStringAsync("redis"))!);
+
+        Assert.Equal(
+            [("DELIBERATION_MISSING", "parties/dep-57", true), ("DELIBERATION_MISSING", "parties/region-grand-est", true)],
+            await ReadinessAsync(path));
+
+        var moselle = await _gateway.OkAsync(HttpMethod.Post, path + "/deliberations", Moselle, Decision());
+        Assert.Equal("parties/dep-57", moselle.GetProperty("party").GetString());
+        await _gateway.OkAsync(HttpMethod.Post, path + "/deliberations", Region, Decision());
+        var moselleDecision = moselle.GetProperty("name").GetString();
+        await _gateway.OkAsync(HttpMethod.Patch, $"/v1/{moselleDecision}?updateMask=prefectureAcknowledgedOn", Moselle, """{"prefectureAcknowledgedOn":"2026-10-09"}""");
+
+        Assert.Equal(
+            [("SIGNATURE_MISSING", "parties/aca-nancy-metz", true), ("SIGNATURE_MISSING", "parties/dep-57", true),
+             ("SIGNATURE_MISSING", "parties/region-grand-est", true), ("TRANSMISSION_MISSING", "parties/region-grand-est", false)],
+            await ReadinessAsync(path));
+
+        await _gateway.OkAsync(HttpMethod.Post, path + "/signatures", NancyMetz, Signature);
+        await _gateway.OkAsync(HttpMethod.Post, path + "/signatures", Moselle, Signature);
+        Assert.Equal([("SIGNATURE_MISSING", "parties/region-grand-est", true), ("TRANSMISSION_MISSING", "parties/region-grand-est", false)], await ReadinessAsync(path));
+        await _gateway.OkAsync(HttpMethod.Post, path + "/signatures", Region, Signature);
+
+        var convention = await _gateway.OkAsync(HttpMethod.Get, path, Admin);
+        Assert.Equal("IN_FORCE", convention.GetProperty("state").GetString());
+        Assert.Empty(await ReadinessAsync(path));
+        var events = await redis.GetDatabase().StreamRangeAsync("conventions:events");
+        Assert.Single(events, e => e["type"] == "ent.partnership.conventions.v1.ConventionInForce"
+            && EventFormat.Parse(e["event"]!).Subject == "conventions/walk");
+    }
+
+    [Fact]
+    public async Task ARejectedDecision_BlocksUntilReopen()
+    {
+        var path = await SubmittedAsync("rejected", Draft("parties/aca-nancy-metz", ("parties/dep-57", "COLLECTIVITY", true)));
+        await _gateway.OkAsync(HttpMethod.Post, path + "/deliberations", Moselle, Decision("REJECTED"));
+
+        var again = await _gateway.SendAsync(HttpMethod.Post, path + "/deliberations", Moselle, Decision(date: "2026-10-12"));
+
+        var details = await Gateway.AssertStatusAsync(again, HttpStatusCode.BadRequest, 9);
+        Assert.Equal([("DELIBERATION_REJECTED", "parties/dep-57")], Gateway.Violations(details));
+        Assert.Equal([("DELIBERATION_REJECTED", "parties/dep-57", true)], await ReadinessAsync(path));
+
+        var reopened = await _gateway.OkAsync(HttpMethod.Post, path + ":reopen", Admin, """{"reason":"Le texte est revu."}""");
+        Assert.Equal("DRAFT", reopened.GetProperty("state").GetString());
+        var deliberations = await _gateway.OkAsync(HttpMethod.Get, path + "/deliberations", Admin);
+        Assert.All(deliberations.GetProperty("deliberations").EnumerateArray(), d => Assert.True(d.GetProperty("superseded").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task ASignatureOnAStaleDigest_IsRefused()
+    {
+        var path = await SubmittedAsync("stale-digest", Draft("parties/aca-nancy-metz"));
+
+        var response = await _gateway.SendAsync(HttpMethod.Post, path + "/signatures", NancyMetz,
+            $$"""{"signatoryName":"Le Recteur","signedOn":"2026-10-20","contentDigest":"{{new string('0', 64)}}"}""");
+
+        Assert.Equal([("DIGEST_MISMATCH", "conventions/stale-digest")], Gateway.Violations(await Gateway.AssertStatusAsync(response, HttpStatusCode.BadRequest, 9)));
+    }
+
+    [Fact]
+    public async Task ASecondSignature_IsAConflict()
+    {
+        var path = await SubmittedAsync("twice", Draft("parties/aca-nancy-metz", ("parties/region-grand-est", "COORDINATOR", false)));
+        await _gateway.OkAsync(HttpMethod.Post, path + "/signatures", NancyMetz, Signature);
+
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, path + "/signatures", NancyMetz, Signature), HttpStatusCode.Conflict, 6);
+    }
+
+    [Fact]
+    public async Task SigningADraft_IsRefused_NamingTheState()
+    {
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions?conventionId=still-draft", Admin, Draft("parties/aca-nancy-metz"));
+
+        var response = await _gateway.SendAsync(HttpMethod.Post, "/v1/conventions/still-draft/signatures", NancyMetz, Signature);
+
+        Assert.Equal([("WRONG_STATE", "conventions/still-draft")], Gateway.Violations(await Gateway.AssertStatusAsync(response, HttpStatusCode.BadRequest, 9)));
+    }
+
+    [Fact]
+    public async Task TheCea_DeliberatesAndSigns_InThePlaceOfTheBasRhin()
+    {
+        var path = await SubmittedAsync("succession", Draft("parties/aca-strasbourg", ("parties/dep-67", "COLLECTIVITY", true), ("parties/dep-68", "COLLECTIVITY", true)));
+
+        var decision = await _gateway.OkAsync(HttpMethod.Post, path + "/deliberations", Cea, Decision());
+        await _gateway.OkAsync(HttpMethod.Post, path + "/signatures", Strasbourg, Signature);
+        await _gateway.OkAsync(HttpMethod.Post, path + "/signatures", Cea, Signature);
+
+        Assert.Equal("parties/cea", decision.GetProperty("party").GetString());
+        Assert.Equal("IN_FORCE", (await _gateway.OkAsync(HttpMethod.Get, path, Admin)).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task TheSampleConvention_IsInForce()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var response = await _gateway.SendAsync(HttpMethod.Get, "/v1/conventions/mbn-grand-est", "dev-observer-key");
+            if (response.StatusCode == HttpStatusCode.OK && (await Gateway.JsonOf(response)).GetProperty("state").GetString() == "IN_FORCE")
+            {
+                return;
+            }
+
+            await Task.Delay(250, timeout.Token);
+        }
+    }
+
+    [Theory]
+    [InlineData("null", "convention")]
+    [InlineData("""{"title":"T","effectiveDate":"2026-01-01","signatories":[{"party":"parties/dep-57","role":2}]}""", "signatories[0].role")]
+    [InlineData("""{"title":"T","effectiveDate":"2026-13-01","signatories":[{"party":"parties/dep-57","role":"COLLECTIVITY"}]}""", "effectiveDate")]
+    [InlineData("""{"title":"T","effectiveDate":"2026-01-01","signatories":[{"party":"parties/dep-57","role":"COLLECTIVITY"}],"articles":[{"number":"1","clauses":[{}]}]}""", "articles[0].clauses[0]")]
+    public async Task ABadConvention_Gets400_NamingTheField(string json, string field)
+    {
+        var response = await _gateway.SendAsync(HttpMethod.Post, "/v1/conventions", Admin, json);
+
+        Assert.Contains(field, Gateway.Fields(await Gateway.AssertStatusAsync(response, HttpStatusCode.BadRequest, 3)));
+    }
+}
