@@ -148,19 +148,60 @@ public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassF
     }
 
     [Fact]
-    public async Task TheSampleConvention_IsInForce()
+    public async Task TheSampleConvention_IsInForce_WithItsCharterValidatedBySteeringCommittee()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        JsonElement convention;
         while (true)
         {
             var response = await _gateway.SendAsync(HttpMethod.Get, "/v1/conventions/mbn-grand-est", "dev-observer-key");
-            if (response.StatusCode == HttpStatusCode.OK && (await Gateway.JsonOf(response)).GetProperty("state").GetString() == "IN_FORCE")
+            if (response.StatusCode == HttpStatusCode.OK && (convention = await Gateway.JsonOf(response)).GetProperty("state").GetString() == "IN_FORCE")
             {
-                return;
+                break;
             }
 
             await Task.Delay(250, timeout.Token);
         }
+
+        var charter = convention.GetProperty("charterStatus");
+        Assert.Equal(("annexe-1", "2019-09-16"), (charter.GetProperty("annexId").GetString(), charter.GetProperty("validatedOn").GetString()));
+        var deliberations = await _gateway.OkAsync(HttpMethod.Get, "/v1/conventions/mbn-grand-est/deliberations?pageSize=100", "dev-observer-key");
+        Assert.Contains(deliberations.GetProperty("deliberations").EnumerateArray(),
+            d => d.GetProperty("reference").GetString() == "CP/2019/538" && d.GetProperty("party").GetString() == "parties/dep-67");
+    }
+
+    [Fact]
+    public async Task AMeetingWithoutQuorum_IsRefused_AndOneWithQuorumValidatesTheCharter()
+    {
+        var draft = JsonSerializer.Serialize(new
+        {
+            title = "Convention avec charte",
+            effectiveDate = "2026-09-01",
+            signatories = new[]
+            {
+                new { party = "parties/aca-nancy-metz", role = "ACADEMIC_AUTHORITY" },
+                new { party = "parties/dep-57", role = "COLLECTIVITY" },
+                new { party = "parties/region-grand-est", role = "COORDINATOR" },
+            },
+            annexes = new[] { new { annexId = "annexe-1", kind = "USAGE_CHARTER", charter = new { maxTitleLength = 120, allowedAudiences = new[] { "PARENTS" } } } },
+        });
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions?conventionId=governed", Admin, draft);
+        var meeting = await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions/governed/meetings?meetingId=copil", Admin,
+            """{"body":"STEERING_COMMITTEE","kind":"EXTRAORDINARY","scheduledAt":"2026-10-01T08:00:00Z","agenda":[{"itemId":"charte","title":"Charte"}]}""");
+        Assert.Equal("SCHEDULED", meeting.GetProperty("state").GetString());
+
+        var withoutQuorum = await _gateway.SendAsync(HttpMethod.Post, "/v1/conventions/governed/meetings/copil:hold", Admin,
+            """{"attendance":[{"party":"parties/dep-57","status":"PRESENT"},{"party":"parties/region-grand-est","status":"ABSENT"}]}""");
+        Assert.Equal([("QUORUM_NOT_REACHED", "conventions/governed/meetings/copil")],
+            Gateway.Violations(await Gateway.AssertStatusAsync(withoutQuorum, HttpStatusCode.BadRequest, 9)));
+
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions/governed/meetings/copil:hold", Admin,
+            """{"attendance":[{"party":"parties/dep-57","status":"PRESENT"},{"party":"parties/aca-nancy-metz","status":"REPRESENTED"}]}""");
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions/governed/meetings/copil:recordDecision", Admin,
+            """{"decision":{"decisionId":"d1","itemId":"charte","outcome":"APPROVED","validateCharter":{"annexId":"annexe-1"}}}""");
+
+        var convention = await _gateway.OkAsync(HttpMethod.Get, "/v1/conventions/governed", Admin);
+        Assert.Equal("2026-10-01", convention.GetProperty("charterStatus").GetProperty("validatedOn").GetString());
     }
 
     [Theory]

@@ -301,6 +301,118 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             ?? throw new NotFoundException(name);
     }
 
+    public async Task<Meeting> CreateMeetingAsync(Caller caller, string parent, Meeting? meeting, string meetingId, string requestId)
+    {
+        caller.RequireAdmin("convoquer une instance");
+        if (meeting is null)
+        {
+            throw new InvalidArgumentException("meeting", "La réunion est obligatoire.");
+        }
+
+        var convention = await LoadAsync(parent, "parent");
+        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-meeting", requestId) is { } earlier)
+        {
+            return await GetMeetingAsync(earlier);
+        }
+
+        var created = meeting.Clone();
+        created.Name = $"{convention.Resource.Name}/meetings/{ResourceName.NewId(meetingId, "meetingId", "m")}";
+        Governance.CheckNewMeeting(convention.Resource, created);
+        created.State = Meeting.Types.State.Scheduled;
+        created.Attendance.Clear();
+        created.Decisions.Clear();
+        created.CreateTime = Now;
+        var batch = repository.Store.NewBatch();
+        repository.PutChild(batch, ConventionRepository.Meetings, created.Name, created, expectedVersion: 0);
+        if (requestId.Length > 0)
+        {
+            batch.ForRequest("create-meeting", requestId, created.Name);
+        }
+
+        try
+        {
+            await batch.CommitAsync();
+            return created;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new AlreadyExistsException(created.Name, $"La réunion {created.Name} existe déjà.");
+        }
+        catch (DuplicateRequestException duplicate)
+        {
+            return await GetMeetingAsync(duplicate.ExistingResource);
+        }
+    }
+
+    public async Task<Meeting> GetMeetingAsync(string name) => (await LoadMeetingAsync(name)).Resource;
+
+    public async Task<Meeting> HoldMeetingAsync(Caller caller, string name, IReadOnlyList<Attendance> attendance)
+    {
+        caller.RequireAdmin("tenir une réunion");
+        var stored = await LoadMeetingAsync(name);
+        var (file, _) = await LoadFileAsync(ConventionOf(name), "name");
+        var meeting = stored.Resource.Clone();
+        Governance.Hold(file, meeting, attendance, time.GetUtcNow());
+        var batch = repository.Store.NewBatch();
+        repository.PutChild(batch, ConventionRepository.Meetings, meeting.Name, meeting, stored.Version);
+        await batch.CommitAsync();
+        return meeting;
+    }
+
+    public async Task<Meeting> RecordDecisionAsync(Caller caller, string name, Decision? decision)
+    {
+        caller.RequireAdmin("enregistrer une décision");
+        if (decision is null)
+        {
+            throw new InvalidArgumentException("decision", "La décision est obligatoire.");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var stored = await LoadMeetingAsync(name);
+            var convention = await LoadAsync(ConventionOf(name), "name");
+            var meeting = stored.Resource.Clone();
+            var updated = convention.Resource.Clone();
+            var validated = Governance.RecordDecision(updated, meeting, decision);
+            var day = Governance.DayOf(meeting).ToText();
+            var batch = repository.Store.NewBatch();
+            repository.PutChild(batch, ConventionRepository.Meetings, meeting.Name, meeting, stored.Version);
+            batch.Publish(Event(new DecisionRecorded { Convention = updated.Name, Meeting = meeting.Name, Decision = decision, DecidedOn = day }, meeting.Name));
+            if (validated)
+            {
+                updated.UpdateTime = Now;
+                repository.Put(batch, updated, convention.Version);
+                batch.Publish(Event(new CharterValidated
+                {
+                    Convention = updated.Name,
+                    Revision = updated.Revision,
+                    AnnexId = updated.CharterStatus.AnnexId,
+                    AnnexDigest = updated.CharterStatus.AnnexDigest,
+                    Charter = updated.Annexes.First(a => a.AnnexId == updated.CharterStatus.AnnexId).Charter,
+                    ValidatedOn = day,
+                    Decision = updated.CharterStatus.Decision,
+                }, updated.Name));
+            }
+
+            try
+            {
+                await batch.CommitAsync();
+                return meeting;
+            }
+            catch (ConcurrencyConflictException) when (attempt < Attempts)
+            {
+            }
+        }
+    }
+
+    private async Task<Stored<Meeting>> LoadMeetingAsync(string name)
+    {
+        var (conventionId, id) = ChildIds(name, "meetings");
+        return await repository.GetChildAsync(ConventionRepository.Meetings, conventionId, id, Meeting.Parser) ?? throw new NotFoundException(name);
+    }
+
+    private static string ConventionOf(string childName) => string.Join('/', childName.Split('/').Take(2));
+
     public async Task<(IReadOnlyList<T> Children, string NextPageToken)> ListChildrenAsync<T>(
         string collection, string parent, MessageParser<T> parser, int pageSize, string pageToken)
         where T : IMessage<T>
@@ -426,12 +538,15 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         var id = ResourceName.ParseId(name, "conventions", field);
         var loaded = await repository.LoadFileAsync(id) ?? throw new NotFoundException(name);
         var convention = loaded.Convention.Resource.Clone();
-        var successors = await parties.SuccessorsAsync(convention.Signatories.Select(s => s.Party));
+        var (successors, from) = await parties.SuccessionsAsync(convention.Signatories.Select(s => s.Party));
         var file = new ConventionFile(
             convention,
             loaded.Deliberations.Select(d => d.Resource.Clone()).ToList(),
             loaded.Signatures.Select(s => s.Resource.Clone()).ToList(),
-            successors);
+            successors)
+        {
+            SuccessionDates = from,
+        };
         return (file, new StoredFile(loaded.Convention, loaded.Deliberations, loaded.Signatures));
     }
 

@@ -1,5 +1,6 @@
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Parties.V1;
+using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Grpc.Core;
 using static Ent.Partnership.Parties.V1.Party.Types;
@@ -21,10 +22,14 @@ public sealed class PartyLookup(Parties.V1.Parties.PartiesClient parties)
         }
     }
 
-    /// <summary>Each signatory's successor, following successions (Bas-Rhin → CeA).</summary>
-    public async Task<IReadOnlyDictionary<string, string>> SuccessorsAsync(IEnumerable<string> names)
+    /// <summary>
+    /// Each signatory's successor, following successions (Bas-Rhin → CeA), and the successor's first day
+    /// (the day after the predecessor's <c>validTo</c>).
+    /// </summary>
+    public async Task<(IReadOnlyDictionary<string, string> Successors, IReadOnlyDictionary<string, DateOnly> From)> SuccessionsAsync(IEnumerable<string> names)
     {
         var successors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var from = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         var pending = new Queue<string>(names.Distinct());
         while (pending.TryDequeue(out var name))
         {
@@ -34,10 +39,15 @@ public sealed class PartyLookup(Parties.V1.Parties.PartiesClient parties)
             }
 
             successors[name] = party.Successor;
+            if (CivilDate.TryParse(party.ValidTo, out var lastDay))
+            {
+                from[name] = lastDay.AddDays(1);
+            }
+
             pending.Enqueue(party.Successor);
         }
 
-        return successors;
+        return (successors, from);
     }
 
     /// <summary>Refuses signatories that do not exist or whose kind does not fit their role.</summary>

@@ -12,6 +12,21 @@ public sealed record ConventionFile(
     IReadOnlyList<Signature> Signatures,
     IReadOnlyDictionary<string, string> Successors)
 {
+    /// <summary>The first day of each successor, by predecessor; absent when the parties service does not say.</summary>
+    public IReadOnlyDictionary<string, DateOnly> SuccessionDates { get; init; } = new Dictionary<string, DateOnly>();
+
+    /// <summary>Who holds a signatory's seat on <paramref name="day"/>: the signatory, or its successor from the succession on.</summary>
+    public string ActorOn(string signatory, DateOnly day)
+    {
+        var party = signatory;
+        while (Successors.TryGetValue(party, out var successor) && (!SuccessionDates.TryGetValue(party, out var from) || from <= day))
+        {
+            party = successor;
+        }
+
+        return party;
+    }
+
     /// <summary>
     /// Whether <paramref name="actor"/> acts for <paramref name="signatory"/>: it is the signatory or its
     /// successor (through any number of successions), as the CeA for the Bas-Rhin and the Haut-Rhin.

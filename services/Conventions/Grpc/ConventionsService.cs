@@ -79,4 +79,26 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
             ConventionRepository.Signatures, request.Parent, Signature.Parser, request.PageSize, request.PageToken);
         return new ListSignaturesResponse { Signatures = { signatures }, NextPageToken = next };
     }
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Meeting> CreateMeeting(CreateMeetingRequest request, ServerCallContext context) =>
+        catalog.CreateMeetingAsync(context.GetCaller(), request.Parent, request.Meeting, request.MeetingId, request.RequestId);
+
+    public override Task<Meeting> GetMeeting(GetMeetingRequest request, ServerCallContext context) =>
+        catalog.GetMeetingAsync(request.Name);
+
+    public override async Task<ListMeetingsResponse> ListMeetings(ListMeetingsRequest request, ServerCallContext context)
+    {
+        var (meetings, next) = await catalog.ListChildrenAsync(
+            ConventionRepository.Meetings, request.Parent, Meeting.Parser, request.PageSize, request.PageToken);
+        return new ListMeetingsResponse { Meetings = { meetings }, NextPageToken = next };
+    }
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Meeting> HoldMeeting(HoldMeetingRequest request, ServerCallContext context) =>
+        catalog.HoldMeetingAsync(context.GetCaller(), request.Name, request.Attendance);
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Meeting> RecordDecision(RecordDecisionRequest request, ServerCallContext context) =>
+        catalog.RecordDecisionAsync(context.GetCaller(), request.Name, request.Decision);
 }

@@ -48,6 +48,11 @@ public sealed class SampleConventionLoader(
         var root = document.RootElement;
         var name = "conventions/" + root.GetProperty("id").GetString();
         await Ignoring<AlreadyExistsException>(() => catalog.CreateAsync(Loader, Parser.Parse<Convention>(root.GetProperty("convention").GetRawText()), root.GetProperty("id").GetString()!, ""));
+        foreach (var element in root.GetProperty("meetings").EnumerateArray())
+        {
+            await LoadMeetingAsync(name, element);
+        }
+
         if ((await catalog.GetAsync(name)).State == State.Draft)
         {
             await catalog.SubmitAsync(Loader, name);
@@ -65,6 +70,24 @@ public sealed class SampleConventionLoader(
         }
 
         logger.LogInformation("Sample convention {Convention} is {State}", name, (await catalog.GetAsync(name)).State);
+    }
+
+    /// <summary>The extraordinary steering committee of 16 September 2019, which validated the charter.</summary>
+    private async Task LoadMeetingAsync(string convention, JsonElement element)
+    {
+        var meetingName = $"{convention}/meetings/{element.GetProperty("id").GetString()}";
+        await Ignoring<AlreadyExistsException>(() => catalog.CreateMeetingAsync(
+            Loader, convention, Parser.Parse<Meeting>(element.GetProperty("meeting").GetRawText()), element.GetProperty("id").GetString()!, ""));
+        if ((await catalog.GetMeetingAsync(meetingName)).State == Meeting.Types.State.Scheduled)
+        {
+            var attendance = element.GetProperty("attendance").EnumerateArray().Select(a => Parser.Parse<Attendance>(a.GetRawText())).ToList();
+            await catalog.HoldMeetingAsync(Loader, meetingName, attendance);
+        }
+
+        foreach (var decision in element.GetProperty("decisions").EnumerateArray())
+        {
+            await Ignoring<AlreadyExistsException>(() => catalog.RecordDecisionAsync(Loader, meetingName, Parser.Parse<Decision>(decision.GetRawText())));
+        }
     }
 
     /// <summary>Steps already taken in an earlier run are refused; that is how the loader knows to go on.</summary>

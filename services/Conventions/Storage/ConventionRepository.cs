@@ -17,6 +17,7 @@ public sealed class ConventionRepository(DocumentStore store)
     public const string Conventions = "conventions";
     public const string Deliberations = "deliberations";
     public const string Signatures = "signatures";
+    public const string Meetings = "meetings";
 
     public DocumentStore Store => store;
 
