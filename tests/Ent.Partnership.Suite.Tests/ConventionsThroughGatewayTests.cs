@@ -148,6 +148,38 @@ public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassF
     }
 
     [Fact]
+    public async Task AnAmendment_IsAdoptedSignedAndApplied_WithTheCeaInTheBasRhinsPlace()
+    {
+        var path = await SubmittedAsync("to-amend", Draft("parties/aca-strasbourg", ("parties/dep-67", "COLLECTIVITY", true)));
+        await _gateway.OkAsync(HttpMethod.Post, path + "/deliberations", Cea, Decision());
+        await _gateway.OkAsync(HttpMethod.Post, path + "/signatures", Strasbourg, Signature);
+        await _gateway.OkAsync(HttpMethod.Post, path + "/signatures", Cea, Signature);
+        var before = await _gateway.OkAsync(HttpMethod.Get, path, Admin);
+
+        var amendment = await _gateway.OkAsync(HttpMethod.Post, path + "/amendments?amendmentId=avenant-1", Admin,
+            """{"title":"Avenant n° 1","changes":{"upsertArticles":[{"number":"2","title":"Durée","text":"Jusqu'au 31 août 2030."}],"newEndDate":"2030-08-31"}}""");
+        Assert.Equal(("DRAFT", 1), (amendment.GetProperty("state").GetString(), amendment.GetProperty("baseRevision").GetInt32()));
+        var submitted = await _gateway.OkAsync(HttpMethod.Post, path + "/amendments/avenant-1:submit", Admin, "{}");
+        Assert.Equal("ADOPTION", submitted.GetProperty("state").GetString());
+        var readiness = await _gateway.OkAsync(HttpMethod.Get, path + "/amendments/avenant-1:readiness", Admin);
+        Assert.Equal("parties/dep-67", readiness.GetProperty("unmetConditions")[0].GetProperty("subject").GetString());
+
+        await _gateway.OkAsync(HttpMethod.Post, path + "/amendments/avenant-1/deliberations", Cea, Decision(date: "2026-10-25"));
+        await _gateway.OkAsync(HttpMethod.Post, path + "/amendments/avenant-1/signatures", Strasbourg, """{"signatoryName":"La Rectrice","signedOn":"2026-10-26"}""");
+        await _gateway.OkAsync(HttpMethod.Post, path + "/amendments/avenant-1/signatures", Cea, """{"signatoryName":"Le Président","signedOn":"2026-10-27"}""");
+
+        var applied = await _gateway.OkAsync(HttpMethod.Get, path + "/amendments/avenant-1", Admin);
+        var after = await _gateway.OkAsync(HttpMethod.Get, path, Admin);
+        Assert.Equal(("APPLIED", 2), (applied.GetProperty("state").GetString(), applied.GetProperty("appliedRevision").GetInt32()));
+        Assert.Equal((2, "2030-08-31"), (after.GetProperty("revision").GetInt32(), after.GetProperty("endDate").GetString()));
+        Assert.NotEqual(before.GetProperty("contentDigest").GetString(), after.GetProperty("contentDigest").GetString());
+        Assert.Equal("IN_FORCE", after.GetProperty("state").GetString());
+        await using var redis = await ConnectionMultiplexer.ConnectAsync((await suite.App.GetConnectionStringAsync("redis"))!);
+        var events = await redis.GetDatabase().StreamRangeAsync("conventions:events");
+        Assert.Single(events, e => e["type"] == "ent.partnership.conventions.v1.ConventionAmended" && EventFormat.Parse(e["event"]!).Subject == "conventions/to-amend");
+    }
+
+    [Fact]
     public async Task TheSampleConvention_IsInForce_WithItsCharterValidatedBySteeringCommittee()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -132,45 +132,40 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         return await WriteAsync(updated, stored.Version);
     }
 
-    public Task<Convention> SubmitAsync(Caller caller, string name)
+    public async Task<Convention> SubmitAsync(Caller caller, string name)
     {
         caller.RequireAdmin("soumettre une convention");
-        return TransitionAsync(name, async (file, batch) =>
+        return (Convention)await TransitionAsync(ConventionName(name, "name"), (file, batch) =>
         {
             Lifecycle.Submit(file, Today, Now);
             batch.Publish(Event(new ConventionSubmitted { Convention = file.Convention }, file.Convention.Name));
-            await Task.CompletedTask;
         });
     }
 
-    public Task<Convention> ReopenAsync(Caller caller, string name, string reason)
+    public async Task<Convention> ReopenAsync(Caller caller, string name, string reason)
     {
         caller.RequireAdmin("rouvrir une convention");
         Require(reason, "reason", "Le motif de la réouverture est obligatoire.");
-        return TransitionAsync(name, (file, batch) =>
-        {
-            Lifecycle.Reopen(file, reason, Now);
-            return Task.CompletedTask;
-        }, supersede: true);
+        return (Convention)await TransitionAsync(ConventionName(name, "name"), (file, batch) => Lifecycle.Reopen(file, reason, Now), supersede: true);
     }
 
-    public Task<Convention> TerminateAsync(Caller caller, string name, string reason, string effectiveDate)
+    public async Task<Convention> TerminateAsync(Caller caller, string name, string reason, string effectiveDate)
     {
         caller.RequireAdmin("résilier une convention");
         Require(reason, "reason", "Le motif de la résiliation est obligatoire.");
         var date = CivilDate.Parse(effectiveDate, "effectiveDate");
-        return TransitionAsync(name, (file, batch) =>
+        return (Convention)await TransitionAsync(ConventionName(name, "name"), (file, batch) =>
         {
             Lifecycle.Terminate(file.Convention, reason, Now);
             batch.Publish(Event(new ConventionTerminated { Convention = file.Convention.Name, Reason = reason, EffectiveDate = date.ToText() }, file.Convention.Name));
-            return Task.CompletedTask;
         });
     }
 
+    /// <summary>The readiness of a convention, or of an amendment (whose SIGNED means applied).</summary>
     public async Task<Readiness> ReadinessAsync(string name)
     {
-        var (file, _) = await LoadFileAsync(name, "name");
-        return Lifecycle.ReadinessOf(file, Today);
+        var subject = await LoadSubjectAsync(SubjectName(name, "name"));
+        return Lifecycle.ReadinessOf(subject.File, Today);
     }
 
     public async Task<Deliberation> CreateDeliberationAsync(Caller caller, string parent, Deliberation? deliberation, string deliberationId, string requestId)
@@ -183,7 +178,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         var recorded = deliberation.Clone();
         recorded.Party = ActingParty(caller, recorded.Party, "délibérer");
         CheckDeliberationFields(recorded);
-        ResourceName.ParseId(parent, "conventions", "parent");
+        parent = SubjectName(parent, "parent");
         if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-deliberation", requestId) is { } earlier)
         {
             return await GetDeliberationAsync(earlier);
@@ -197,22 +192,19 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             Lifecycle.CheckDeliberation(file, recorded, Today);
             var entered = Lifecycle.Advance(file with { Deliberations = [.. file.Deliberations, recorded] }, Today, Now);
             repository.PutChild(batch, ConventionRepository.Deliberations, recorded.Name, recorded, expectedVersion: 0);
-            batch.Publish(Event(new DeliberationRecorded { Convention = parent, Deliberation = recorded, State = file.Convention.State }, recorded.Name));
+            batch.Publish(Event(new DeliberationRecorded { Convention = ConventionOf(parent), Deliberation = recorded, State = file.Convention.State }, recorded.Name));
             PublishEntered(batch, file.Convention, entered);
             if (requestId.Length > 0)
             {
                 batch.ForRequest("create-deliberation", requestId, recorded.Name);
             }
-
-            return Task.CompletedTask;
         });
         return recorded;
     }
 
     public async Task<Deliberation> GetDeliberationAsync(string name)
     {
-        var (conventionId, id) = ChildIds(name, "deliberations");
-        return (await repository.GetChildAsync(ConventionRepository.Deliberations, conventionId, id, Deliberation.Parser))?.Resource
+        return (await repository.GetChildAsync(ConventionRepository.Deliberations, ChildName(name, "deliberations"), Deliberation.Parser))?.Resource
             ?? throw new NotFoundException(name);
     }
 
@@ -223,8 +215,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             throw new InvalidArgumentException("deliberation", "La délibération est obligatoire.");
         }
 
-        var (conventionId, id) = ChildIds(patch.Name, "deliberations");
-        var stored = await repository.GetChildAsync(ConventionRepository.Deliberations, conventionId, id, Deliberation.Parser)
+        var stored = await repository.GetChildAsync(ConventionRepository.Deliberations, ChildName(patch.Name, "deliberations"), Deliberation.Parser)
             ?? throw new NotFoundException(patch.Name);
         ActingParty(caller, stored.Resource.Party, "compléter cette délibération");
         var updated = stored.Resource.Clone();
@@ -268,7 +259,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         var recorded = signature.Clone();
         recorded.Party = ActingParty(caller, recorded.Party, "signer");
         CheckSignatureFields(recorded);
-        ResourceName.ParseId(parent, "conventions", "parent");
+        parent = SubjectName(parent, "parent");
         if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-signature", requestId) is { } earlier)
         {
             return await GetSignatureAsync(earlier);
@@ -282,22 +273,19 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             Lifecycle.CheckSignature(file, recorded, Today);
             var entered = Lifecycle.Advance(file with { Signatures = [.. file.Signatures, recorded] }, Today, Now);
             repository.PutChild(batch, ConventionRepository.Signatures, recorded.Name, recorded, expectedVersion: 0);
-            batch.Publish(Event(new SignatureRecorded { Convention = parent, Signature = recorded, State = file.Convention.State }, recorded.Name));
+            batch.Publish(Event(new SignatureRecorded { Convention = ConventionOf(parent), Signature = recorded, State = file.Convention.State }, recorded.Name));
             PublishEntered(batch, file.Convention, entered);
             if (requestId.Length > 0)
             {
                 batch.ForRequest("create-signature", requestId, recorded.Name);
             }
-
-            return Task.CompletedTask;
         });
         return recorded;
     }
 
     public async Task<Signature> GetSignatureAsync(string name)
     {
-        var (conventionId, id) = ChildIds(name, "signatures");
-        return (await repository.GetChildAsync(ConventionRepository.Signatures, conventionId, id, Signature.Parser))?.Resource
+        return (await repository.GetChildAsync(ConventionRepository.Signatures, ChildName(name, "signatures"), Signature.Parser))?.Resource
             ?? throw new NotFoundException(name);
     }
 
@@ -350,7 +338,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     {
         caller.RequireAdmin("tenir une réunion");
         var stored = await LoadMeetingAsync(name);
-        var (file, _) = await LoadFileAsync(ConventionOf(name), "name");
+        var file = (await LoadSubjectAsync(ConventionOf(name))).File;
         var meeting = stored.Resource.Clone();
         Governance.Hold(file, meeting, attendance, time.GetUtcNow());
         var batch = repository.Store.NewBatch();
@@ -407,18 +395,108 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 
     private async Task<Stored<Meeting>> LoadMeetingAsync(string name)
     {
-        var (conventionId, id) = ChildIds(name, "meetings");
-        return await repository.GetChildAsync(ConventionRepository.Meetings, conventionId, id, Meeting.Parser) ?? throw new NotFoundException(name);
+        return await repository.GetChildAsync(ConventionRepository.Meetings, ChildName(name, "meetings"), Meeting.Parser) ?? throw new NotFoundException(name);
     }
 
-    private static string ConventionOf(string childName) => string.Join('/', childName.Split('/').Take(2));
+    private static string ConventionOf(string name) => string.Join('/', name.Split('/').Take(2));
+
+    public async Task<Amendment> CreateAmendmentAsync(Caller caller, string parent, Amendment? amendment, string amendmentId, string requestId)
+    {
+        caller.RequireAdmin("proposer un avenant");
+        if (amendment is null)
+        {
+            throw new InvalidArgumentException("amendment", "L'avenant est obligatoire.");
+        }
+
+        var convention = await LoadAsync(ConventionName(parent, "parent"), "parent");
+        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-amendment", requestId) is { } earlier)
+        {
+            return await GetAmendmentAsync(earlier);
+        }
+
+        var created = amendment.Clone();
+        created.Name = $"{convention.Resource.Name}/amendments/{ResourceName.NewId(amendmentId, "amendmentId", "a")}";
+        Amendments.CheckNew(convention.Resource, created);
+        var added = new Convention();
+        added.Signatories.AddRange(created.Changes.AddSignatories);
+        await parties.CheckSignatoriesAsync(added);
+        created.State = Amendment.Types.State.Draft;
+        created.BaseRevision = convention.Resource.Revision;
+        created.ContentDigest = "";
+        created.AppliedRevision = 0;
+        created.CreateTime = created.UpdateTime = Now;
+        var batch = repository.Store.NewBatch();
+        repository.PutChild(batch, ConventionRepository.Amendments, created.Name, created, expectedVersion: 0);
+        if (requestId.Length > 0)
+        {
+            batch.ForRequest("create-amendment", requestId, created.Name);
+        }
+
+        try
+        {
+            var result = await batch.CommitAsync();
+            created.Etag = Document.EtagOf(result.Versions[0]);
+            return created;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new AlreadyExistsException(created.Name, $"L'avenant {created.Name} existe déjà.");
+        }
+        catch (DuplicateRequestException duplicate)
+        {
+            return await GetAmendmentAsync(duplicate.ExistingResource);
+        }
+    }
+
+    public async Task<Amendment> GetAmendmentAsync(string name)
+    {
+        var stored = await repository.GetChildAsync(ConventionRepository.Amendments, SubjectName(name, "name"), Amendment.Parser)
+            ?? throw new NotFoundException(name);
+        stored.Resource.Etag = Document.EtagOf(stored.Version);
+        return stored.Resource;
+    }
+
+    public async Task<Amendment> SubmitAmendmentAsync(Caller caller, string name)
+    {
+        caller.RequireAdmin("soumettre un avenant");
+        var amendment = await GetAmendmentAsync(name);
+        Amendments.CheckNew((await LoadAsync(ConventionOf(amendment.Name), "name")).Resource, amendment);
+        return (Amendment)await TransitionAsync(amendment.Name, (file, batch) => Lifecycle.Submit(file, Today, Now));
+    }
+
+    public async Task<Amendment> ReopenAmendmentAsync(Caller caller, string name, string reason)
+    {
+        caller.RequireAdmin("rouvrir un avenant");
+        Require(reason, "reason", "Le motif de la réouverture est obligatoire.");
+        var amendment = await GetAmendmentAsync(name);
+        return (Amendment)await TransitionAsync(amendment.Name, (file, batch) => Lifecycle.Reopen(file, reason, Now), supersede: true);
+    }
+
+    public async Task<Amendment> AbandonAmendmentAsync(Caller caller, string name, string reason)
+    {
+        caller.RequireAdmin("abandonner un avenant");
+        Require(reason, "reason", "Le motif de l'abandon est obligatoire.");
+        var amendment = await GetAmendmentAsync(name);
+        if (amendment.State is Amendment.Types.State.Applied or Amendment.Types.State.Abandoned)
+        {
+            throw new FailedPreconditionException("WRONG_STATE", amendment.Name, $"L'avenant est {ProtoEnum.Name(amendment.State)} : il ne peut plus être abandonné.");
+        }
+
+        return (Amendment)await TransitionAsync(amendment.Name, (file, batch) => Lifecycle.Terminate(file.Convention, reason, Now));
+    }
 
     public async Task<(IReadOnlyList<T> Children, string NextPageToken)> ListChildrenAsync<T>(
         string collection, string parent, MessageParser<T> parser, int pageSize, string pageToken)
         where T : IMessage<T>
     {
-        var convention = await LoadAsync(parent, "parent");
-        return await repository.ListChildrenAsync(collection, ConventionRepository.IdOf(convention.Resource.Name), parser, Paging.PageSize(pageSize), pageToken);
+        parent = SubjectName(parent, "parent");
+        if (collection == ConventionRepository.Amendments || collection == ConventionRepository.Meetings)
+        {
+            parent = ConventionName(parent, "parent");
+        }
+
+        await LoadSubjectAsync(parent);
+        return await repository.ListChildrenAsync(collection, parent, parser, Paging.PageSize(pageSize), pageToken);
     }
 
     /// <summary>
@@ -483,27 +561,25 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     }
 
     /// <summary>
-    /// Loads the convention's file, lets <paramref name="change"/> change it and fill the batch, and writes the
-    /// convention with it, checking the version read; tried again on fresh data when another write won.
+    /// Loads a convention's or an amendment's file, lets <paramref name="change"/> change it and fill the batch,
+    /// and writes it back with the version read; tried again on fresh data when another write won. Returns
+    /// the convention or amendment as written.
     /// </summary>
-    private async Task<Convention> TransitionAsync(string name, Func<ConventionFile, WriteBatch, Task> change, bool supersede = false)
+    private async Task<IMessage> TransitionAsync(string name, Action<ConventionFile, WriteBatch> change, bool supersede = false)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (file, stored) = await LoadFileAsync(name, "name");
+            var subject = await LoadSubjectAsync(name);
             var batch = repository.Store.NewBatch();
-            await change(file, batch);
-            file.Convention.UpdateTime = Now;
-            repository.Put(batch, file.Convention, stored.Convention.Version);
+            change(subject.File, batch);
             if (supersede)
             {
-                SupersedeChildren(batch, stored);
+                SupersedeChildren(batch, subject);
             }
 
             try
             {
-                var result = await batch.CommitAsync();
-                return Present(new Stored<Convention>(file.Convention, result.Versions[0]));
+                return await SaveAsync(subject, batch);
             }
             catch (ConcurrencyConflictException) when (attempt < Attempts)
             {
@@ -511,43 +587,100 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
     }
 
-    /// <summary>Superseded signatures leave their <c>{party-id}</c> name to the next signature of the party.</summary>
-    private void SupersedeChildren(WriteBatch batch, StoredFile stored)
+    /// <summary>
+    /// Writes the subject's new state: the convention itself, or the amendment, which, once signed by every
+    /// party, is applied to the convention in the same step.
+    /// </summary>
+    private async Task<IMessage> SaveAsync(Subject subject, WriteBatch batch)
     {
-        foreach (var deliberation in stored.Deliberations.Where(d => !d.Resource.Superseded))
+        var view = subject.File.Convention;
+        view.UpdateTime = Now;
+        if (subject.Amendment is not { } stored)
+        {
+            repository.Put(batch, view, subject.Convention.Version);
+            var result = await batch.CommitAsync();
+            return Present(new Stored<Convention>(view, result.Versions[0]));
+        }
+
+        var amendment = stored.Resource.Clone();
+        var wasApplied = amendment.State == Amendment.Types.State.Applied;
+        Amendments.TakeState(amendment, view);
+        amendment.UpdateTime = Now;
+        if (amendment.State == Amendment.Types.State.Applied && !wasApplied)
+        {
+            var convention = subject.Convention.Resource.Clone();
+            if (convention.Revision != amendment.BaseRevision)
+            {
+                throw new FailedPreconditionException("STALE_BASE_REVISION", amendment.Name,
+                    $"L'avenant a été écrit pour la révision {amendment.BaseRevision} ; la convention en est à la révision {convention.Revision}.");
+            }
+
+            var amended = Amendments.Apply(convention, amendment, Now);
+            amendment.AppliedRevision = convention.Revision;
+            repository.Put(batch, convention, subject.Convention.Version);
+            batch.Publish(Event(amended, convention.Name));
+        }
+
+        repository.PutChild(batch, ConventionRepository.Amendments, amendment.Name, amendment, stored.Version);
+        var written = await batch.CommitAsync();
+        amendment.Etag = Document.EtagOf(written.Versions[^1]);
+        return amendment;
+    }
+
+    /// <summary>Superseded signatures leave their <c>{party-id}</c> name to the next signature of the party.</summary>
+    private void SupersedeChildren(WriteBatch batch, Subject subject)
+    {
+        foreach (var deliberation in subject.Deliberations.Where(d => !d.Resource.Superseded))
         {
             var superseded = deliberation.Resource.Clone();
             superseded.Superseded = true;
             repository.PutChild(batch, ConventionRepository.Deliberations, superseded.Name, superseded, deliberation.Version);
         }
 
-        foreach (var signature in stored.Signatures.Where(s => !s.Resource.Superseded))
+        foreach (var signature in subject.Signatures.Where(s => !s.Resource.Superseded))
         {
             var superseded = signature.Resource.Clone();
             superseded.Superseded = true;
-            superseded.Name = $"{signature.Resource.Name}-superseded-{stored.Signatures.Count(s => s.Resource.Superseded) + 1}";
+            superseded.Name = $"{signature.Resource.Name}-superseded-{subject.Signatures.Count(s => s.Resource.Superseded) + 1}";
             repository.DeleteChild(batch, ConventionRepository.Signatures, signature.Resource.Name, signature.Version);
             repository.PutChild(batch, ConventionRepository.Signatures, superseded.Name, superseded, expectedVersion: 0);
         }
     }
 
-    private sealed record StoredFile(Stored<Convention> Convention, IReadOnlyList<Stored<Deliberation>> Deliberations, IReadOnlyList<Stored<Signature>> Signatures);
+    /// <summary>
+    /// What carries a life cycle: a convention, or an amendment seen as a convention by the rules
+    /// (<see cref="Amendments.AsConvention"/>), with its deliberations and signatures as stored.
+    /// </summary>
+    private sealed record Subject(
+        ConventionFile File,
+        Stored<Convention> Convention,
+        Stored<Amendment>? Amendment,
+        IReadOnlyList<Stored<Deliberation>> Deliberations,
+        IReadOnlyList<Stored<Signature>> Signatures);
 
-    private async Task<(ConventionFile File, StoredFile Stored)> LoadFileAsync(string name, string field)
+    private async Task<Subject> LoadSubjectAsync(string name)
     {
-        var id = ResourceName.ParseId(name, "conventions", field);
-        var loaded = await repository.LoadFileAsync(id) ?? throw new NotFoundException(name);
-        var convention = loaded.Convention.Resource.Clone();
-        var (successors, from) = await parties.SuccessionsAsync(convention.Signatories.Select(s => s.Party));
+        var convention = await LoadAsync(ConventionOf(name), "name");
+        Stored<Amendment>? amendment = null;
+        var view = convention.Resource.Clone();
+        if (name != convention.Resource.Name)
+        {
+            amendment = await repository.GetChildAsync(ConventionRepository.Amendments, name, Amendment.Parser) ?? throw new NotFoundException(name);
+            view = Amendments.AsConvention(amendment.Resource, convention.Resource);
+        }
+
+        var deliberations = await repository.AllChildrenAsync(ConventionRepository.Deliberations, name, Deliberation.Parser);
+        var signatures = await repository.AllChildrenAsync(ConventionRepository.Signatures, name, Signature.Parser);
+        var (successors, from) = await parties.SuccessionsAsync(view.Signatories.Select(s => s.Party));
         var file = new ConventionFile(
-            convention,
-            loaded.Deliberations.Select(d => d.Resource.Clone()).ToList(),
-            loaded.Signatures.Select(s => s.Resource.Clone()).ToList(),
+            view,
+            deliberations.Select(d => d.Resource.Clone()).ToList(),
+            signatures.Select(s => s.Resource.Clone()).ToList(),
             successors)
         {
             SuccessionDates = from,
         };
-        return (file, new StoredFile(loaded.Convention, loaded.Deliberations, loaded.Signatures));
+        return new Subject(file, convention, amendment, deliberations, signatures);
     }
 
     private async Task<Stored<Convention>> LoadAsync(string name, string field)
@@ -663,11 +796,23 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
     }
 
-    private static (string ConventionId, string ChildId) ChildIds(string name, string collection)
+    /// <summary><paramref name="name"/> when it names a convention; INVALID_ARGUMENT on <paramref name="field"/> otherwise.</summary>
+    private static string ConventionName(string name, string field) =>
+        "conventions/" + ResourceName.ParseId(name, "conventions", field);
+
+    /// <summary><paramref name="name"/> when it names a convention or one of its amendments.</summary>
+    private static string SubjectName(string name, string field) =>
+        name.Split('/') is ["conventions", var c, "amendments", var a] && ResourceName.IdPattern().IsMatch(c) && ResourceName.IdPattern().IsMatch(a)
+            ? name
+            : ConventionName(name, field);
+
+    /// <summary><paramref name="name"/> when it names a child of the collection under a convention or an amendment.</summary>
+    private static string ChildName(string name, string collection)
     {
         var parts = name.Split('/');
-        return parts is ["conventions", var conventionId, var c, var childId] && c == collection
-            ? (conventionId, childId)
+        return parts.Length >= 4 && parts[^2] == collection && ResourceName.IdPattern().IsMatch(parts[^1].Split("-superseded-")[0])
+            && SubjectName(string.Join('/', parts[..^2]), "name") is not null
+            ? name
             : throw new InvalidArgumentException("name", $"« {name} » n'est pas un nom de la forme conventions/{{id}}/{collection}/{{id}}.");
     }
 

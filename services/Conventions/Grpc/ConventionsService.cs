@@ -101,4 +101,30 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
     [Authorize(Roles = AdminsAndServices)]
     public override Task<Meeting> RecordDecision(RecordDecisionRequest request, ServerCallContext context) =>
         catalog.RecordDecisionAsync(context.GetCaller(), request.Name, request.Decision);
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Amendment> CreateAmendment(CreateAmendmentRequest request, ServerCallContext context) =>
+        catalog.CreateAmendmentAsync(context.GetCaller(), request.Parent, request.Amendment, request.AmendmentId, request.RequestId);
+
+    public override Task<Amendment> GetAmendment(GetAmendmentRequest request, ServerCallContext context) =>
+        catalog.GetAmendmentAsync(request.Name);
+
+    public override async Task<ListAmendmentsResponse> ListAmendments(ListAmendmentsRequest request, ServerCallContext context)
+    {
+        var (amendments, next) = await catalog.ListChildrenAsync(
+            ConventionRepository.Amendments, request.Parent, Amendment.Parser, request.PageSize, request.PageToken);
+        return new ListAmendmentsResponse { Amendments = { amendments }, NextPageToken = next };
+    }
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Amendment> SubmitAmendment(SubmitAmendmentRequest request, ServerCallContext context) =>
+        catalog.SubmitAmendmentAsync(context.GetCaller(), request.Name);
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Amendment> ReopenAmendment(ReopenAmendmentRequest request, ServerCallContext context) =>
+        catalog.ReopenAmendmentAsync(context.GetCaller(), request.Name, request.Reason);
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Amendment> AbandonAmendment(AbandonAmendmentRequest request, ServerCallContext context) =>
+        catalog.AbandonAmendmentAsync(context.GetCaller(), request.Name, request.Reason);
 }

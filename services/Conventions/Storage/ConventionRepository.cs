@@ -18,6 +18,7 @@ public sealed class ConventionRepository(DocumentStore store)
     public const string Deliberations = "deliberations";
     public const string Signatures = "signatures";
     public const string Meetings = "meetings";
+    public const string Amendments = "amendments";
 
     public DocumentStore Store => store;
 
@@ -40,61 +41,49 @@ public sealed class ConventionRepository(DocumentStore store)
         batch.Put(Conventions, IdOf(convention.Name), expectedVersion, stored.ToByteArray(), terms);
     }
 
-    /// <summary>A convention with every deliberation and signature it has had.</summary>
-    public async Task<(Stored<Convention> Convention, IReadOnlyList<Stored<Deliberation>> Deliberations, IReadOnlyList<Stored<Signature>> Signatures)?> LoadFileAsync(string id)
-    {
-        if (await GetAsync(id) is not { } convention)
-        {
-            return null;
-        }
-
-        var deliberations = await AllChildrenAsync(Deliberations, id, Deliberation.Parser);
-        var signatures = await AllChildrenAsync(Signatures, id, Signature.Parser);
-        return (convention, deliberations, signatures);
-    }
-
-    public async Task<Stored<T>?> GetChildAsync<T>(string collection, string conventionId, string childId, MessageParser<T> parser)
-        where T : IMessage<T> =>
-        await store.GetAsync(collection, conventionId + "/" + childId) is { } document
-            ? new Stored<T>(parser.ParseFrom(document.Data), document.Version)
-            : null;
-
-    public async Task<(IReadOnlyList<T> Children, string NextPageToken)> ListChildrenAsync<T>(
-        string collection, string conventionId, MessageParser<T> parser, int pageSize, string? pageToken)
-        where T : IMessage<T>
-    {
-        var page = await store.ListAsync(collection, [new IndexTerm("convention", conventionId)], null, pageSize, pageToken, conventionId);
-        return (page.Documents.Select(d => parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
-    }
-
-    /// <summary>Writes a deliberation or signature, whose name is <c>conventions/{c}/{collection}/{id}</c>.</summary>
-    public void PutChild<T>(WriteBatch batch, string collection, string name, T child, long expectedVersion)
-        where T : IMessage<T>
-    {
-        var parts = name.Split('/');
-        batch.Put(collection, parts[1] + "/" + parts[3], expectedVersion, child.ToByteArray(), [new IndexTerm("convention", parts[1])]);
-    }
-
-    public void DeleteChild(WriteBatch batch, string collection, string name, long expectedVersion)
-    {
-        var parts = name.Split('/');
-        batch.Delete(collection, parts[1] + "/" + parts[3], expectedVersion);
-    }
-
-    private async Task<IReadOnlyList<Stored<T>>> AllChildrenAsync<T>(string collection, string conventionId, MessageParser<T> parser)
+    /// <summary>Every child (deliberation, signature, meeting, amendment) of <paramref name="parent"/>, oldest id first.</summary>
+    public async Task<IReadOnlyList<Stored<T>>> AllChildrenAsync<T>(string collection, string parent, MessageParser<T> parser)
         where T : IMessage<T>
     {
         var all = new List<Stored<T>>();
         string? token = null;
         do
         {
-            var page = await store.ListAsync(collection, [new IndexTerm("convention", conventionId)], null, 500, token, conventionId);
+            var page = await store.ListAsync(collection, [new IndexTerm("parent", parent)], null, 500, token, parent);
             all.AddRange(page.Documents.Select(d => new Stored<T>(parser.ParseFrom(d.Data), d.Version)));
             token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
         }
         while (token is not null);
         return all;
     }
+
+    /// <summary>A child by its full name (<c>conventions/{c}/amendments/{a}/signatures/{party-id}</c>).</summary>
+    public async Task<Stored<T>?> GetChildAsync<T>(string collection, string name, MessageParser<T> parser)
+        where T : IMessage<T> =>
+        await store.GetAsync(collection, KeyOf(name)) is { } document
+            ? new Stored<T>(parser.ParseFrom(document.Data), document.Version)
+            : null;
+
+    public async Task<(IReadOnlyList<T> Children, string NextPageToken)> ListChildrenAsync<T>(
+        string collection, string parent, MessageParser<T> parser, int pageSize, string? pageToken)
+        where T : IMessage<T>
+    {
+        var page = await store.ListAsync(collection, [new IndexTerm("parent", parent)], null, pageSize, pageToken, parent);
+        return (page.Documents.Select(d => parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
+    }
+
+    /// <summary>Writes a child under its full name, indexed by its parent's name.</summary>
+    public void PutChild<T>(WriteBatch batch, string collection, string name, T child, long expectedVersion)
+        where T : IMessage<T> =>
+        batch.Put(collection, KeyOf(name), expectedVersion, child.ToByteArray(), [new IndexTerm("parent", ParentOf(name))]);
+
+    public void DeleteChild(WriteBatch batch, string collection, string name, long expectedVersion) =>
+        batch.Delete(collection, KeyOf(name), expectedVersion);
+
+    /// <summary>The parent of a child's name: <c>conventions/c</c> for <c>conventions/c/signatures/s</c>.</summary>
+    public static string ParentOf(string name) => name[..name.LastIndexOf('/', name.LastIndexOf('/') - 1)];
+
+    private static string KeyOf(string name) => name["conventions/".Length..];
 
     public static string IdOf(string conventionName) => conventionName["conventions/".Length..];
 
