@@ -197,6 +197,8 @@ public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassF
 
         var charter = convention.GetProperty("charterStatus");
         Assert.Equal(("annexe-1", "2019-09-16"), (charter.GetProperty("annexId").GetString(), charter.GetProperty("validatedOn").GetString()));
+        var listed = await _gateway.OkAsync(HttpMethod.Get, "/v1/conventions?filter=party%20%3D%20%22parties%2Fdep-67%22%20AND%20state%20%3D%20IN_FORCE", "dev-observer-key");
+        Assert.Contains(listed.GetProperty("conventions").EnumerateArray(), c => c.GetProperty("name").GetString() == "conventions/mbn-grand-est");
         var deliberations = await _gateway.OkAsync(HttpMethod.Get, "/v1/conventions/mbn-grand-est/deliberations?pageSize=100", "dev-observer-key");
         Assert.Contains(deliberations.GetProperty("deliberations").EnumerateArray(),
             d => d.GetProperty("reference").GetString() == "CP/2019/538" && d.GetProperty("party").GetString() == "parties/dep-67");

@@ -30,7 +30,7 @@ public static class Amendments
                 Amendment.Types.State.Draft => State.Draft,
                 Amendment.Types.State.Adoption => State.Adoption,
                 Amendment.Types.State.Signature => State.Signature,
-                Amendment.Types.State.Applied => State.Signed,
+                Amendment.Types.State.Applied => State.InForce,
                 _ => State.Terminated,
             },
             ContentDigest = amendment.ContentDigest,
@@ -50,7 +50,7 @@ public static class Amendments
             State.Draft => Amendment.Types.State.Draft,
             State.Adoption => Amendment.Types.State.Adoption,
             State.Signature => Amendment.Types.State.Signature,
-            State.Signed => Amendment.Types.State.Applied,
+            State.Signed or State.InForce => Amendment.Types.State.Applied,
             _ => Amendment.Types.State.Abandoned,
         };
         amendment.ContentDigest = view.ContentDigest.Length == 0 ? "" : Digest(amendment);
