@@ -22,6 +22,13 @@ var conventions = builder.AddPartnershipService<Projects.Ent_Partnership_Convent
     .WithReference(parties)
     .WaitFor(parties);
 
+// Obligations follow the conventions' events; the stream's consumer group catches up whenever it starts.
+var obligations = builder.AddPartnershipService<Projects.Ent_Partnership_Obligations>("obligations", tokenKey)
+    .WithReference(redis)
+    .WaitFor(redis)
+    .WithReference(parties)
+    .WaitFor(parties);
+
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
 var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(port: gatewayPort, name: "http", isProxied: false)
@@ -32,7 +39,9 @@ var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", la
     .WithReference(parties)
     .WaitFor(parties)
     .WithReference(conventions)
-    .WaitFor(conventions);
+    .WaitFor(conventions)
+    .WithReference(obligations)
+    .WaitFor(obligations);
 
 builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
 {

@@ -1,0 +1,121 @@
+using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Obligations.Domain;
+using Ent.Partnership.Obligations.Storage;
+using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Api;
+using Ent.Partnership.ServiceDefaults.Errors;
+using Google.Protobuf.WellKnownTypes;
+using static Ent.Partnership.Obligations.V1.Obligation.Types;
+
+namespace Ent.Partnership.Obligations.Application;
+
+/// <summary>The obligations service's operations: reads for partners, and what the conventions' events cause.</summary>
+public sealed class ObligationCatalog(ObligationRepository repository, PartySuccessions successions, TimeProvider time)
+{
+    private static readonly string[] ListFields = ["convention", "obligor", "kind", "status", "period_start"];
+
+    public DateOnly Today => CivilDate.Today(time);
+
+    private Timestamp Now => Timestamp.FromDateTimeOffset(time.GetUtcNow());
+
+    public async Task<Obligation> GetAsync(string name)
+    {
+        var id = ResourceName.ParseId(name, "obligations", "name");
+        return (await repository.GetAsync(id))?.Obligation ?? throw new NotFoundException(name);
+    }
+
+    public async Task<(IReadOnlyList<Obligation> Obligations, string NextPageToken)> ListAsync(string filterText, int pageSize, string pageToken)
+    {
+        var filter = Filter.Parse(filterText, ListFields);
+        var terms = filter.Terms.Select(t => t.Field switch
+        {
+            "kind" => new IndexTerm("kind", ProtoEnum.Name(ProtoEnum.Parse<ObligationClause.Types.Kind>(t.Value, "filter"))),
+            "status" => new IndexTerm("status", ProtoEnum.Name(ProtoEnum.Parse<Status>(t.Value, "filter"))),
+            "period_start" => new IndexTerm("period_start", CivilDate.TryParse(t.Value, out var day)
+                ? day.ToText()
+                : throw new InvalidArgumentException("filter", $"period_start attend une date AAAA-MM-JJ, non « {t.Value} ».")),
+            _ => new IndexTerm(t.Field, t.Value),
+        }).ToList();
+        return await repository.ListAsync(terms, Paging.PageSize(pageSize), pageToken, filterText);
+    }
+
+    /// <summary>
+    /// A convention came into force (or a new revision of some clauses did): its obligations are made, those
+    /// that exist already are left as they are, so a replayed event makes nothing twice.
+    /// </summary>
+    public async Task<int> PlanAsync(Convention convention, ISet<string>? onlyClauses = null)
+    {
+        var known = await successions.OfAsync(convention.Signatories.Select(s => s.Party));
+        var planned = ObligationPlanner.Plan(convention, Today, known, onlyClauses);
+        var existing = (await repository.GetManyAsync(planned.Select(o => ObligationRepository.IdOf(o.Name)).ToList()))
+            .Select(o => o.Obligation.Name).ToHashSet(StringComparer.Ordinal);
+        var created = 0;
+        foreach (var chunk in planned.Where(o => !existing.Contains(o.Name)).Chunk(200))
+        {
+            var batch = repository.Store.NewBatch();
+            foreach (var obligation in chunk)
+            {
+                (obligation.Status, obligation.StatusReason) = ObligationStatus.Evaluate(obligation, Today);
+                obligation.CreateTime = obligation.UpdateTime = Now;
+                repository.Put(batch, obligation, expectedVersion: 0);
+            }
+
+            await batch.CommitAsync();
+            created += chunk.Length;
+        }
+
+        return created;
+    }
+
+    /// <summary>An amendment changed clauses: their obligations are superseded (evidence stays), new ones made.</summary>
+    public async Task SupersedeAsync(Convention convention, IReadOnlyCollection<string> changedClauses, string amendment)
+    {
+        foreach (var clauseId in changedClauses)
+        {
+            var batch = repository.Store.NewBatch();
+            foreach (var stored in await repository.ListAllAsync([new IndexTerm("clause", convention.Name + "#" + clauseId)]))
+            {
+                if (stored.Obligation.ConventionRevision >= convention.Revision || stored.Obligation.Status == Status.Superseded)
+                {
+                    continue;
+                }
+
+                var superseded = stored.Obligation.Clone();
+                superseded.Status = Status.Superseded;
+                superseded.StatusReason = $"Remplacée par l'avenant {amendment}.";
+                superseded.UpdateTime = Now;
+                repository.Put(batch, superseded, stored.Version);
+            }
+
+            if (batch.Count > 0)
+            {
+                await batch.CommitAsync();
+            }
+        }
+
+        await PlanAsync(convention, changedClauses.ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>The steering committee waived an obligation.</summary>
+    public async Task WaiveAsync(string name, string decision)
+    {
+        if (ResourceName.IdOf(name, "obligations") is not { } id || await repository.GetAsync(id) is not { } stored)
+        {
+            return;
+        }
+
+        if (stored.Obligation.Status is Status.Waived or Status.Superseded)
+        {
+            return;
+        }
+
+        var waived = stored.Obligation.Clone();
+        waived.Status = Status.Waived;
+        waived.StatusReason = $"Levée par la décision {decision}.";
+        waived.UpdateTime = Now;
+        var batch = repository.Store.NewBatch();
+        repository.Put(batch, waived, stored.Version);
+        await batch.CommitAsync();
+    }
+}

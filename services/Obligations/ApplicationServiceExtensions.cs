@@ -1,0 +1,29 @@
+using Ent.Partnership.Obligations.Application;
+using Ent.Partnership.Obligations.Events;
+using Ent.Partnership.Obligations.Grpc;
+using Ent.Partnership.Obligations.Storage;
+using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Grpc;
+
+namespace Ent.Partnership.Obligations;
+
+public static class ApplicationServiceExtensions
+{
+    public const string ServiceName = "obligations";
+
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.UsePartnershipEndpoints();
+        builder.AddPartnershipGrpcService(ServiceName);
+        builder.AddPartnershipRedis("redis", prefix: ServiceName);
+        builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
+        builder.Services.AddSingleton<ObligationRepository>();
+        builder.Services.AddSingleton<PartySuccessions>();
+        builder.Services.AddSingleton<ObligationCatalog>();
+        builder.Services.AddEventConsumer<ConventionEventsHandler>(new EventConsumerOptions(ConventionEventsHandler.Stream, ServiceName));
+        return builder;
+    }
+
+    public static WebApplication MapApplication(this WebApplication app) => app.MapPartnershipGrpcService<ObligationsService>();
+}

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.ServiceDefaults.Api;
+using static Ent.Partnership.Conventions.V1.ObligationClause.Types;
+
+namespace Ent.Partnership.Obligations.Domain;
+
+/// <summary>A succession the planner must know: from <paramref name="From"/> on, <paramref name="Successor"/> acts.</summary>
+public sealed record Succession(string Successor, DateOnly From);
+
+/// <summary>
+/// Turns the obligation clauses of a convention in force into obligations: one per obligor party of the
+/// clause's role and per period, from the period of the effective date to the end date (open-ended: to
+/// the next school year). Ids are derived from what an obligation is, so planning twice makes nothing new.
+/// </summary>
+public static class ObligationPlanner
+{
+    public static List<Obligation> Plan(Convention convention, DateOnly today, IReadOnlyDictionary<string, Succession> successions, ISet<string>? onlyClauses = null)
+    {
+        var obligations = new List<Obligation>();
+        var effective = CivilDate.Parse(convention.EffectiveDate, "effectiveDate");
+        var end = CivilDate.ParseOptional(convention.EndDate, "endDate") ?? SchoolYear.StartOf(today).AddYears(2).AddDays(-1);
+        foreach (var article in convention.Articles)
+        {
+            foreach (var clause in article.Clauses.Where(c => c.ClauseCase == Clause.ClauseOneofCase.Obligation).Select(c => c.Obligation))
+            {
+                if (onlyClauses is not null && !onlyClauses.Contains(clause.ClauseId))
+                {
+                    continue;
+                }
+
+                foreach (var signatory in convention.Signatories.Where(s => s.Role == clause.ObligorRole))
+                {
+                    var target = clause.PartyTargets.FirstOrDefault(t => t.Party == signatory.Party)?.Target ?? clause.Target;
+                    foreach (var (start, last) in Periods(clause.Recurrence, effective, end))
+                    {
+                        obligations.Add(Make(convention, article, clause, signatory.Party, ActorOn(signatory.Party, last, successions), target, start, last));
+                    }
+                }
+            }
+        }
+
+        return obligations;
+    }
+
+    /// <summary>The periods of a recurrence between two days.</summary>
+    public static IEnumerable<(DateOnly Start, DateOnly End)> Periods(Recurrence recurrence, DateOnly effective, DateOnly end)
+    {
+        switch (recurrence)
+        {
+            case Recurrence.PerSchoolYear:
+                for (var start = SchoolYear.StartOf(effective); start <= end; start = start.AddYears(1))
+                {
+                    yield return (start, start.AddYears(1).AddDays(-1));
+                }
+
+                break;
+            case Recurrence.PerQuarter:
+                for (var start = new DateOnly(effective.Year, ((effective.Month - 1) / 3 * 3) + 1, 1); start <= end; start = start.AddMonths(3))
+                {
+                    yield return (start, start.AddMonths(3).AddDays(-1));
+                }
+
+                break;
+            default:
+                yield return (effective, end);
+                break;
+        }
+    }
+
+    /// <summary>Who owes a signatory's part on <paramref name="day"/>: the signatory, or its successor from then on.</summary>
+    public static string ActorOn(string party, DateOnly day, IReadOnlyDictionary<string, Succession> successions)
+    {
+        while (successions.TryGetValue(party, out var succession) && succession.From <= day)
+        {
+            party = succession.Successor;
+        }
+
+        return party;
+    }
+
+    private static Obligation Make(Convention convention, Article article, ObligationClause clause, string slot, string obligor, long target, DateOnly start, DateOnly end)
+    {
+        var obligation = new Obligation
+        {
+            Name = "obligations/" + IdOf(convention.Name, convention.Revision, clause.ClauseId, slot, start),
+            Convention = convention.Name,
+            ConventionRevision = convention.Revision,
+            Article = article.Number,
+            ClauseId = clause.ClauseId,
+            Obligor = obligor,
+            Kind = clause.Kind,
+            Metric = clause.Metric,
+            Target = target,
+            Period = new Period { StartDate = start.ToText(), EndDate = end.ToText() },
+            DueDate = end.ToText(),
+            Sla = clause.Sla,
+        };
+        obligation.Audiences.AddRange(clause.Audiences);
+        return obligation;
+    }
+
+    /// <summary>A stable id: the same convention revision, clause, signatory and period always give the same one.</summary>
+    public static string IdOf(string convention, int revision, string clauseId, string slot, DateOnly start) =>
+        "o-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{convention}|{revision}|{clauseId}|{slot}|{start.ToText()}")))[..20];
+}

@@ -1,0 +1,47 @@
+using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.ServiceDefaults.Api;
+using static Ent.Partnership.Conventions.V1.ObligationClause.Types;
+using static Ent.Partnership.Obligations.V1.Obligation.Types;
+
+namespace Ent.Partnership.Obligations.Domain;
+
+/// <summary>How an obligation stands on a day, by SPEC section 6's rules.</summary>
+public static class ObligationStatus
+{
+    /// <summary>The status and its reason on <paramref name="today"/>; WAIVED and SUPERSEDED are final.</summary>
+    public static (Status Status, string Reason) Evaluate(Obligation obligation, DateOnly today)
+    {
+        if (obligation.Status is Status.Waived or Status.Superseded)
+        {
+            return (obligation.Status, obligation.StatusReason);
+        }
+
+        var start = CivilDate.Parse(obligation.Period.StartDate, "period.startDate");
+        var due = CivilDate.Parse(obligation.DueDate, "dueDate");
+        if (today < start)
+        {
+            return (Status.Pending, $"La période commence le {obligation.Period.StartDate}.");
+        }
+
+        if (obligation.Metric == Metric.TicketsWithinSlaPercent)
+        {
+            return (Status.Pending, "Aucun ticket n'a encore été ouvert sur la période.");
+        }
+
+        if (obligation.Achieved >= obligation.Target)
+        {
+            return (Status.Fulfilled, $"Cible atteinte : {obligation.Achieved} pour {obligation.Target}.");
+        }
+
+        if (today > due)
+        {
+            return (Status.Breached, $"Échéance du {obligation.DueDate} passée : {obligation.Achieved} pour {obligation.Target}.");
+        }
+
+        var elapsed = (today.DayNumber - start.DayNumber + 1) / (double)(due.DayNumber - start.DayNumber + 1);
+        var done = obligation.Target == 0 ? 1 : obligation.Achieved / (double)obligation.Target;
+        return elapsed - done > 0.25
+            ? (Status.AtRisk, $"{elapsed:P0} de la période écoulée pour {done:P0} de la cible.")
+            : (Status.OnTrack, $"{elapsed:P0} de la période écoulée pour {done:P0} de la cible.");
+    }
+}

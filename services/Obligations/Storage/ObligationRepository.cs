@@ -1,0 +1,58 @@
+using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Api;
+using Google.Protobuf;
+
+namespace Ent.Partnership.Obligations.Storage;
+
+/// <summary>A stored obligation with the version its writes check.</summary>
+public sealed record StoredObligation(Obligation Obligation, long Version);
+
+/// <summary>Obligations in the service's Redis store, indexed for the List filters.</summary>
+public sealed class ObligationRepository(DocumentStore store)
+{
+    public const string Obligations = "obligations";
+
+    public DocumentStore Store => store;
+
+    public async Task<StoredObligation?> GetAsync(string id) =>
+        await store.GetAsync(Obligations, id) is { } document ? new StoredObligation(Obligation.Parser.ParseFrom(document.Data), document.Version) : null;
+
+    public async Task<IReadOnlyList<StoredObligation>> GetManyAsync(IReadOnlyList<string> ids) =>
+        (await store.GetManyAsync(Obligations, ids)).Select(d => new StoredObligation(Obligation.Parser.ParseFrom(d.Data), d.Version)).ToList();
+
+    public async Task<(IReadOnlyList<Obligation> Obligations, string NextPageToken)> ListAsync(
+        IReadOnlyList<IndexTerm> terms, int pageSize, string? pageToken, string filterText)
+    {
+        var page = await store.ListAsync(Obligations, terms, null, pageSize, pageToken, filterText);
+        return (page.Documents.Select(d => Obligation.Parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
+    }
+
+    /// <summary>Every obligation with the terms, in id order.</summary>
+    public async Task<IReadOnlyList<StoredObligation>> ListAllAsync(IReadOnlyList<IndexTerm> terms)
+    {
+        var all = new List<StoredObligation>();
+        string? token = null;
+        do
+        {
+            var page = await store.ListAsync(Obligations, terms, null, 500, token, "all");
+            all.AddRange(page.Documents.Select(d => new StoredObligation(Obligation.Parser.ParseFrom(d.Data), d.Version)));
+            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
+        }
+        while (token is not null);
+        return all;
+    }
+
+    public void Put(WriteBatch batch, Obligation obligation, long expectedVersion) =>
+        batch.Put(Obligations, IdOf(obligation.Name), expectedVersion, obligation.ToByteArray(),
+        [
+            new IndexTerm("convention", obligation.Convention),
+            new IndexTerm("obligor", obligation.Obligor),
+            new IndexTerm("kind", ProtoEnum.Name(obligation.Kind)),
+            new IndexTerm("status", ProtoEnum.Name(obligation.Status)),
+            new IndexTerm("period_start", obligation.Period.StartDate),
+            new IndexTerm("clause", obligation.Convention + "#" + obligation.ClauseId),
+        ]);
+
+    public static string IdOf(string name) => name["obligations/".Length..];
+}

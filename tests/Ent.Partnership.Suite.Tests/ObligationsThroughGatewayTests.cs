@@ -1,0 +1,116 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Ent.Partnership.Suite.Tests;
+
+/// <summary>Obligations following the conventions' events, as SPEC section 6 describes them, through the gateway.</summary>
+[Collection(SuiteFixture.Collection)]
+public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassFixture<SuiteFixture>
+{
+    private const string Admin = "dev-admin-key";
+    private const string Observer = "dev-observer-key";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly Gateway _gateway = new(suite.Gateway);
+
+    /// <summary>The obligations of a filter once <paramref name="done"/> holds of them; the events arrive in the background.</summary>
+    private async Task<List<JsonElement>> ObligationsWhenAsync(string filter, Func<List<JsonElement>, bool> done)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var page = await _gateway.OkAsync(HttpMethod.Get, "/v1/obligations?pageSize=500&filter=" + Uri.EscapeDataString(filter), Observer);
+            var obligations = page.TryGetProperty("obligations", out var list) ? list.EnumerateArray().ToList() : [];
+            if (done(obligations))
+            {
+                return obligations;
+            }
+
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    private static string Clause(string id, string role, string kind, string metric, long target) =>
+        JsonSerializer.Serialize(new { obligation = new { clauseId = id, obligorRole = role, kind, metric, target, recurrence = "PER_SCHOOL_YEAR" } });
+
+    private async Task<string> InForceAsync(string id, string trainingTarget = "6")
+    {
+        var training = Clause("training", "ACADEMIC_AUTHORITY", "TRAINING", "SESSIONS", long.Parse(trainingTarget, System.Globalization.CultureInfo.InvariantCulture));
+        var financing = Clause("financing", "COLLECTIVITY", "FINANCING", "AMOUNT_CENTS", 500000);
+        var draft = """
+            {"title":"Convention à obligations","effectiveDate":"2025-09-01","endDate":"2027-08-31",
+             "signatories":[{"party":"parties/aca-reims","role":"ACADEMIC_AUTHORITY"},{"party":"parties/dep-51","role":"COLLECTIVITY"}],
+             "articles":[{"number":"4","title":"Formation","clauses":[TRAINING]},{"number":"6","title":"Financement","clauses":[FINANCING]}]}
+            """.Replace("TRAINING", training, StringComparison.Ordinal).Replace("FINANCING", financing, StringComparison.Ordinal);
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions?conventionId={id}", Admin, draft);
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions/{id}:submit", Admin, "{}");
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions/{id}/signatures", Admin, """{"party":"parties/aca-reims","signatoryName":"Le Recteur","signedOn":"2025-08-20"}""");
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions/{id}/signatures", Admin, """{"party":"parties/dep-51","signatoryName":"Le Président","signedOn":"2025-08-21"}""");
+        return "conventions/" + id;
+    }
+
+    [Fact]
+    public async Task TheSampleConventionsObligations_AreListedForTheAcademie()
+    {
+        var obligations = await ObligationsWhenAsync("obligor = \"parties/aca-strasbourg\"", list => list.Count >= 54);
+
+        Assert.Equal(["ASSISTANCE", "INFORMATION", "TRAINING"], obligations.Select(o => o.GetProperty("kind").GetString()).Distinct().Order());
+        Assert.Contains(obligations, o => o.GetProperty("period").GetProperty("startDate").GetString() == "2019-09-01");
+    }
+
+    [Fact]
+    public async Task AConventionComingIntoForce_MakesItsObligations_ForEachObligorAndSchoolYear()
+    {
+        var convention = await InForceAsync("with-obligations");
+
+        var obligations = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count >= 4);
+
+        Assert.Equal(
+            [("parties/aca-reims", "2025-09-01"), ("parties/aca-reims", "2026-09-01"), ("parties/dep-51", "2025-09-01"), ("parties/dep-51", "2026-09-01")],
+            obligations.Select(o => (o.GetProperty("obligor").GetString(), o.GetProperty("period").GetProperty("startDate").GetString())).Order());
+        Assert.Equal(4, obligations.Count);
+        var lastYear = obligations.Single(o => o.GetProperty("obligor").GetString() == "parties/dep-51" && o.GetProperty("period").GetProperty("startDate").GetString() == "2025-09-01");
+        Assert.Equal("BREACHED", lastYear.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task AWaiveDecision_WaivesTheObligation()
+    {
+        var convention = await InForceAsync("waived");
+        var obligations = await ObligationsWhenAsync($"convention = \"{convention}\" AND obligor = \"parties/dep-51\"", list => list.Count == 2);
+        var waived = obligations[0].GetProperty("name").GetString();
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/meetings?meetingId=copil", Admin,
+            """{"body":"STEERING_COMMITTEE","kind":"ORDINARY","scheduledAt":"2026-10-01T08:00:00Z","agenda":[{"itemId":"waive","title":"Levée"}]}""");
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/meetings/copil:hold", Admin,
+            """{"attendance":[{"party":"parties/aca-reims","status":"PRESENT"},{"party":"parties/dep-51","status":"PRESENT"}]}""");
+
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/meetings/copil:recordDecision", Admin,
+            JsonSerializer.Serialize(new { decision = new { decisionId = "d1", itemId = "waive", outcome = "APPROVED", waiveObligation = new { obligation = waived } } }));
+
+        var after = await ObligationsWhenAsync($"convention = \"{convention}\" AND status = WAIVED", list => list.Count == 1);
+        Assert.Equal(waived, after[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task AnAmendmentOfAClause_SupersedesItsObligations_AndMakesNewOnes()
+    {
+        var convention = await InForceAsync("amended-clause");
+        await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 4);
+        var article = """{"number":"4","title":"Formation","clauses":[CLAUSE]}""".Replace("CLAUSE", Clause("training", "ACADEMIC_AUTHORITY", "TRAINING", "SESSIONS", 9), StringComparison.Ordinal);
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments?amendmentId=avenant-1", Admin, """{"title":"Avenant","changes":{"upsertArticles":[ARTICLE]}}""".Replace("ARTICLE", article, StringComparison.Ordinal));
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments/avenant-1:submit", Admin, "{}");
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments/avenant-1/signatures", Admin, """{"party":"parties/aca-reims","signatoryName":"Le Recteur","signedOn":"2026-11-01"}""");
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments/avenant-1/signatures", Admin, """{"party":"parties/dep-51","signatoryName":"Le Président","signedOn":"2026-11-02"}""");
+
+        var all = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 6);
+
+        var training = all.Where(o => o.GetProperty("clauseId").GetString() == "training").ToList();
+        Assert.Equal(2, training.Count(o => o.GetProperty("status").GetString() == "SUPERSEDED" && o.GetProperty("target").GetInt64() == 6));
+        Assert.Equal(2, training.Count(o => o.GetProperty("conventionRevision").GetInt32() == 2 && o.GetProperty("target").GetInt64() == 9));
+        Assert.All(all.Where(o => o.GetProperty("clauseId").GetString() == "financing"), o => Assert.NotEqual("SUPERSEDED", o.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task AnUnknownObligation_Is404() =>
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, "/v1/obligations/o-nothing", Observer), HttpStatusCode.NotFound, 5);
+}
