@@ -3,6 +3,7 @@ using Ent.Partnership.Conventions.Grpc;
 using Ent.Partnership.Conventions.Seeding;
 using Ent.Partnership.Conventions.Storage;
 using Ent.Partnership.ServiceDefaults.Grpc;
+using Ent.Partnership.ServiceDefaults.Jobs;
 
 namespace Ent.Partnership.Conventions;
 

@@ -4,6 +4,7 @@ using Ent.Partnership.Obligations.Grpc;
 using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Grpc;
+using Ent.Partnership.ServiceDefaults.Jobs;
 
 namespace Ent.Partnership.Obligations;
 
@@ -20,7 +21,11 @@ public static class ApplicationServiceExtensions
         builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
         builder.Services.AddSingleton<ObligationRepository>();
         builder.Services.AddSingleton<PartySuccessions>();
+        builder.Services.AddSingleton<PartyDirectory>();
         builder.Services.AddSingleton<ObligationCatalog>();
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
+        builder.Services.AddSingleton<ObligationClock>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ObligationClock>());
         builder.Services.AddEventConsumer<ConventionEventsHandler>(new EventConsumerOptions(ConventionEventsHandler.Stream, ServiceName));
         return builder;
     }

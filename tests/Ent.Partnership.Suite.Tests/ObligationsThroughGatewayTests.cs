@@ -111,6 +111,33 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
     }
 
     [Fact]
+    public async Task Evidence_FulfilsTheObligation_AndIsRefusedToAnotherPartyAndOutsideThePeriod()
+    {
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/parties", Admin,
+            """{"kind":"SCHOOL","displayName":"Collège de test","uai":"0519001G","schoolType":"COLLEGE","sector":"PUBLIC","academy":"parties/aca-reims","competentAuthority":"parties/dep-51"}""");
+        var convention = await InForceAsync("with-evidence", trainingTarget: "1");
+        var obligations = await ObligationsWhenAsync($"convention = \"{convention}\" AND obligor = \"parties/aca-reims\" AND period_start = 2026-09-01", list => list.Count == 1);
+        var name = obligations[0].GetProperty("name").GetString();
+        const string Session = """{"trainingSession":{"heldOn":"2026-10-12","audience":"TEACHERS","schools":["parties/uai-0519001g"],"participants":14,"hours":3,"modality":"ON_SITE"}}""";
+
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}/evidence", "dev-rectorat-nancy-metz-key", Session), HttpStatusCode.Forbidden, 7);
+        var outside = await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}/evidence", Admin, Session.Replace("2026-10-12", "2026-08-31", StringComparison.Ordinal));
+        Assert.Equal(["OUTSIDE_PERIOD"], Gateway.Violations(await Gateway.AssertStatusAsync(outside, HttpStatusCode.BadRequest, 9)).Select(v => v.Type));
+        var unknownSchool = await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}/evidence", Admin, Session.Replace("uai-0519001g", "uai-0519999x", StringComparison.Ordinal));
+        Assert.Equal(["trainingSession.schools[0]"], Gateway.Fields(await Gateway.AssertStatusAsync(unknownSchool, HttpStatusCode.BadRequest, 3)));
+
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{name}/evidence", Admin, Session);
+
+        var fulfilled = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}", Observer);
+        Assert.Equal(("FULFILLED", 1), (fulfilled.GetProperty("status").GetString(), fulfilled.GetProperty("achieved").GetInt32()));
+        var evidence = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}/evidence", Observer);
+        Assert.Single(evidence.GetProperty("evidence").EnumerateArray());
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync((await Aspire.Hosting.Testing.DistributedApplicationHostingTestingExtensions.GetConnectionStringAsync(suite.App, "redis"))!);
+        var events = await redis.GetDatabase().StreamRangeAsync("obligations:events");
+        Assert.Single(events, e => e["type"] == "ent.partnership.obligations.v1.ObligationFulfilled" && Ent.Partnership.Redis.EventFormat.Parse(e["event"]!).Subject == name);
+    }
+
+    [Fact]
     public async Task AnUnknownObligation_Is404() =>
         await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, "/v1/obligations/o-nothing", Observer), HttpStatusCode.NotFound, 5);
 }

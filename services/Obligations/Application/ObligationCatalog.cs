@@ -5,14 +5,18 @@ using Ent.Partnership.Obligations.V1;
 using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using static Ent.Partnership.Obligations.V1.Obligation.Types;
 
 namespace Ent.Partnership.Obligations.Application;
 
 /// <summary>The obligations service's operations: reads for partners, and what the conventions' events cause.</summary>
-public sealed class ObligationCatalog(ObligationRepository repository, PartySuccessions successions, TimeProvider time)
+public sealed class ObligationCatalog(ObligationRepository repository, PartySuccessions successions, PartyDirectory directory, TimeProvider time)
 {
+    public const string EventSource = "/ent-partnership/obligations";
+
     private static readonly string[] ListFields = ["convention", "obligor", "kind", "status", "period_start"];
 
     public DateOnly Today => CivilDate.Today(time);
@@ -38,6 +42,121 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
             _ => new IndexTerm(t.Field, t.Value),
         }).ToList();
         return await repository.ListAsync(terms, Paging.PageSize(pageSize), pageToken, filterText);
+    }
+
+    /// <summary>Records evidence, then recomputes what the obligation has achieved and how it stands.</summary>
+    public async Task<Evidence> CreateEvidenceAsync(Caller caller, string parent, Evidence? evidence, string requestId)
+    {
+        if (evidence is null)
+        {
+            throw new InvalidArgumentException("evidence", "Le justificatif est obligatoire.");
+        }
+
+        var id = ResourceName.ParseId(parent, "obligations", "parent");
+        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-evidence", requestId) is { } earlier)
+        {
+            return (await repository.AllEvidenceAsync(parent)).FirstOrDefault(e => e.Name == earlier) ?? throw new NotFoundException(earlier);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var stored = await repository.GetAsync(id) ?? throw new NotFoundException(parent);
+            if (!caller.IsAdmin && !caller.IsService && caller.Party != stored.Obligation.Obligor)
+            {
+                throw new PermissionDeniedException("Seul le débiteur de l'obligation (ou un administrateur) en enregistre les justificatifs.");
+            }
+
+            EvidenceRules.Check(stored.Obligation, evidence, Today);
+            await directory.CheckSchoolsAsync(evidence.TrainingSession?.Schools ?? []);
+            var recorded = evidence.Clone();
+            recorded.Name = $"{parent}/evidence/{ResourceName.NewId("", "evidenceId", "e")}";
+            recorded.RecordedBy = caller.Party ?? caller.Service ?? "admin";
+            recorded.CreateTime = Now;
+            var all = (await repository.AllEvidenceAsync(parent)).Append(recorded).ToList();
+            var obligation = stored.Obligation.Clone();
+            obligation.Achieved = EvidenceRules.Achieved(obligation, all);
+            var batch = repository.Store.NewBatch();
+            repository.PutEvidence(batch, recorded);
+            Update(batch, obligation, stored);
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest("create-evidence", requestId, recorded.Name);
+            }
+
+            try
+            {
+                await batch.CommitAsync();
+                return recorded;
+            }
+            catch (ConcurrencyConflictException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    public async Task<(IReadOnlyList<Evidence> Evidence, string NextPageToken)> ListEvidenceAsync(string parent, int pageSize, string pageToken)
+    {
+        await GetAsync(parent);
+        return await repository.ListEvidenceAsync(parent, Paging.PageSize(pageSize), pageToken);
+    }
+
+    /// <summary>
+    /// What time alone changes: an obligation whose period begins, falls behind or ends short. Returns how
+    /// many moved; a write that loses a race with another replica is left to it.
+    /// </summary>
+    public async Task<int> AdvanceWithTimeAsync()
+    {
+        var moved = 0;
+        foreach (var status in new[] { Status.Pending, Status.OnTrack, Status.AtRisk })
+        {
+            foreach (var stored in await repository.ListAllAsync([new IndexTerm("status", ProtoEnum.Name(status))]))
+            {
+                if (ObligationStatus.Evaluate(stored.Obligation, Today).Status == stored.Obligation.Status)
+                {
+                    continue;
+                }
+
+                var batch = repository.Store.NewBatch();
+                Update(batch, stored.Obligation.Clone(), stored);
+                try
+                {
+                    await batch.CommitAsync();
+                    moved++;
+                }
+                catch (ConcurrencyConflictException)
+                {
+                }
+            }
+        }
+
+        return moved;
+    }
+
+    /// <summary>
+    /// Writes the obligation with its status recomputed; a change to FULFILLED, AT_RISK or BREACHED is
+    /// published, once, with the write.
+    /// </summary>
+    private void Update(WriteBatch batch, Obligation obligation, StoredObligation stored)
+    {
+        (obligation.Status, obligation.StatusReason) = ObligationStatus.Evaluate(obligation, Today);
+        obligation.UpdateTime = Now;
+        repository.Put(batch, obligation, stored.Version);
+        if (obligation.Status == stored.Obligation.Status)
+        {
+            return;
+        }
+
+        IMessage? change = obligation.Status switch
+        {
+            Status.Fulfilled => new ObligationFulfilled { Obligation = obligation },
+            Status.AtRisk => new ObligationAtRisk { Obligation = obligation },
+            Status.Breached => new ObligationBreached { Obligation = obligation },
+            _ => null,
+        };
+        if (change is not null)
+        {
+            batch.Publish(OutgoingEvent.From(change, EventSource, obligation.Name, time));
+        }
     }
 
     /// <summary>

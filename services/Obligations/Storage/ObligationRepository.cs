@@ -12,6 +12,7 @@ public sealed record StoredObligation(Obligation Obligation, long Version);
 public sealed class ObligationRepository(DocumentStore store)
 {
     public const string Obligations = "obligations";
+    public const string Evidence = "evidence";
 
     public DocumentStore Store => store;
 
@@ -53,6 +54,33 @@ public sealed class ObligationRepository(DocumentStore store)
             new IndexTerm("period_start", obligation.Period.StartDate),
             new IndexTerm("clause", obligation.Convention + "#" + obligation.ClauseId),
         ]);
+
+    /// <summary>Every piece of evidence of an obligation.</summary>
+    public async Task<IReadOnlyList<Evidence>> AllEvidenceAsync(string obligation)
+    {
+        var all = new List<Evidence>();
+        string? token = null;
+        do
+        {
+            var page = await store.ListAsync(Evidence, [new IndexTerm("parent", obligation)], null, 500, token, obligation);
+            all.AddRange(page.Documents.Select(d => V1.Evidence.Parser.ParseFrom(d.Data)));
+            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
+        }
+        while (token is not null);
+        return all;
+    }
+
+    public async Task<(IReadOnlyList<Evidence> Evidence, string NextPageToken)> ListEvidenceAsync(string obligation, int pageSize, string? pageToken)
+    {
+        var page = await store.ListAsync(Evidence, [new IndexTerm("parent", obligation)], null, pageSize, pageToken, obligation);
+        return (page.Documents.Select(d => V1.Evidence.Parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
+    }
+
+    public void PutEvidence(WriteBatch batch, Evidence evidence)
+    {
+        var parent = evidence.Name[..evidence.Name.IndexOf("/evidence/", StringComparison.Ordinal)];
+        batch.Put(Evidence, evidence.Name["obligations/".Length..], 0, evidence.ToByteArray(), [new IndexTerm("parent", parent)]);
+    }
 
     public static string IdOf(string name) => name["obligations/".Length..];
 }

@@ -1,0 +1,34 @@
+using Ent.Partnership.Parties.V1;
+using Ent.Partnership.ServiceDefaults.Errors;
+using Grpc.Core;
+
+namespace Ent.Partnership.Obligations.Application;
+
+/// <summary>The schools that evidence names, checked against the parties service.</summary>
+public sealed class PartyDirectory(Parties.V1.Parties.PartiesClient parties)
+{
+    public async Task CheckSchoolsAsync(IReadOnlyList<string> schools)
+    {
+        var violations = new List<FieldViolation>();
+        for (var i = 0; i < schools.Count; i++)
+        {
+            try
+            {
+                var party = await parties.GetPartyAsync(new GetPartyRequest { Name = schools[i] });
+                if (party.Kind != Party.Types.Kind.School)
+                {
+                    violations.Add(new($"trainingSession.schools[{i}]", $"{schools[i]} n'est pas un établissement."));
+                }
+            }
+            catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+            {
+                violations.Add(new($"trainingSession.schools[{i}]", $"L'établissement {schools[i]} n'existe pas."));
+            }
+        }
+
+        if (violations.Count > 0)
+        {
+            throw new InvalidArgumentException(violations);
+        }
+    }
+}
