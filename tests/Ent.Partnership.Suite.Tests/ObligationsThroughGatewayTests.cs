@@ -138,6 +138,40 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
     }
 
     [Fact]
+    public async Task ATicket_RunsItsServiceLevelClocks_AndCountsForTheAssistanceObligation()
+    {
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/parties", Admin,
+            """{"kind":"SCHOOL","displayName":"Collège de Sélestat","uai":"0679010E","schoolType":"COLLEGE","sector":"PUBLIC","academy":"parties/aca-strasbourg","competentAuthority":"parties/cea"}""");
+        var assistance = (await ObligationsWhenAsync("obligor = \"parties/aca-strasbourg\" AND kind = ASSISTANCE AND period_start = 2026-09-01", list => list.Count == 1))[0];
+        var ticketJson = JsonSerializer.Serialize(new
+        {
+            obligation = assistance.GetProperty("name").GetString(),
+            school = "parties/uai-0679010e",
+            level = "N1",
+            summary = "Messagerie inaccessible",
+            // Friday 20 November 2026, 09:00 in Paris; the sample's service level gives 8 business hours to respond.
+            openedAt = "2026-11-20T08:00:00Z",
+        });
+
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, "/v1/tickets", "dev-rectorat-nancy-metz-key", ticketJson), HttpStatusCode.Forbidden, 7);
+        var ticket = await _gateway.OkAsync(HttpMethod.Post, "/v1/tickets", "dev-rectorat-strasbourg-key", ticketJson);
+        var name = ticket.GetProperty("name").GetString();
+        Assert.Equal(("NEW", "2026-11-20T16:00:00Z"), (ticket.GetProperty("state").GetString(), ticket.GetProperty("sla").GetProperty("ttoDue").GetString()));
+
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{name}:respond", "dev-rectorat-strasbourg-key", "{}");
+        var solved = await _gateway.OkAsync(HttpMethod.Post, $"/v1/{name}:solve", "dev-rectorat-strasbourg-key", "{}");
+        var wrongStep = await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}:resume", "dev-rectorat-strasbourg-key", "{}");
+
+        Assert.Equal("SOLVED", solved.GetProperty("state").GetString());
+        Assert.False(solved.GetProperty("sla").GetProperty("ttoMet").GetBoolean());
+        Assert.Equal(["WRONG_STATE"], Gateway.Violations(await Gateway.AssertStatusAsync(wrongStep, HttpStatusCode.BadRequest, 9)).Select(v => v.Type));
+        var obligation = await _gateway.OkAsync(HttpMethod.Get, "/v1/" + assistance.GetProperty("name").GetString(), Observer);
+        Assert.Equal((1, "AT_RISK"), (obligation.GetProperty("ticketsCounted").GetInt32(), obligation.GetProperty("status").GetString()));
+        var listed = await _gateway.OkAsync(HttpMethod.Get, "/v1/tickets?filter=state%20%3D%20SOLVED", Observer);
+        Assert.Contains(listed.GetProperty("tickets").EnumerateArray(), t => t.GetProperty("name").GetString() == name);
+    }
+
+    [Fact]
     public async Task AnUnknownObligation_Is404() =>
         await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, "/v1/obligations/o-nothing", Observer), HttpStatusCode.NotFound, 5);
 }

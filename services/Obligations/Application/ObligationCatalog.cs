@@ -61,10 +61,7 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
         for (var attempt = 1; ; attempt++)
         {
             var stored = await repository.GetAsync(id) ?? throw new NotFoundException(parent);
-            if (!caller.IsAdmin && !caller.IsService && caller.Party != stored.Obligation.Obligor)
-            {
-                throw new PermissionDeniedException("Seul le débiteur de l'obligation (ou un administrateur) en enregistre les justificatifs.");
-            }
+            RequireObligor(caller, stored.Obligation);
 
             EvidenceRules.Check(stored.Obligation, evidence, Today);
             await directory.CheckSchoolsAsync(evidence.TrainingSession?.Schools ?? []);
@@ -98,6 +95,89 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
     {
         await GetAsync(parent);
         return await repository.ListEvidenceAsync(parent, Paging.PageSize(pageSize), pageToken);
+    }
+
+    public async Task<Ticket> CreateTicketAsync(Caller caller, Ticket? ticket, string requestId)
+    {
+        if (ticket is null)
+        {
+            throw new InvalidArgumentException("ticket", "Le ticket est obligatoire.");
+        }
+
+        var obligationId = ResourceName.ParseId(ticket.Obligation, "obligations", "obligation");
+        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-ticket", requestId) is { } earlier)
+        {
+            return await GetTicketAsync(earlier);
+        }
+
+        var stored = await repository.GetAsync(obligationId) ?? throw new InvalidArgumentException("obligation", $"L'obligation {ticket.Obligation} n'existe pas.");
+        RequireObligor(caller, stored.Obligation);
+        var school = await directory.SchoolAsync(ticket.School);
+        var opened = ticket.Clone();
+        opened.Name = "tickets/" + ResourceName.NewId("", "ticketId", "t");
+        TicketLifecycle.Open(opened, stored.Obligation, BusinessCalendar.ForSchool(school.Uai), time.GetUtcNow());
+        opened.UpdateTime = Now;
+        await WriteTicketAsync(opened, 0, stored, requestId);
+        return opened;
+    }
+
+    public async Task<Ticket> GetTicketAsync(string name) =>
+        (await repository.GetTicketAsync(ResourceName.ParseId(name, "tickets", "name")))?.Ticket ?? throw new NotFoundException(name);
+
+    public async Task<(IReadOnlyList<Ticket> Tickets, string NextPageToken)> ListTicketsAsync(string filterText, int pageSize, string pageToken)
+    {
+        var filter = Filter.Parse(filterText, ["obligation", "school", "state"]);
+        var terms = filter.Terms.Select(t => t.Field == "state"
+            ? new IndexTerm("state", ProtoEnum.Name(ProtoEnum.Parse<Ticket.Types.State>(t.Value, "filter")))
+            : new IndexTerm(t.Field, t.Value)).ToList();
+        return await repository.ListTicketsAsync(terms, Paging.PageSize(pageSize), pageToken, filterText);
+    }
+
+    /// <summary>A step of a ticket's life, then its obligation's share of tickets in time recomputed with it.</summary>
+    public async Task<Ticket> ActOnTicketAsync(Caller caller, string name, Action<Ticket, Obligation, BusinessCalendar, DateTimeOffset> step)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (ticket, version) = await repository.GetTicketAsync(ResourceName.ParseId(name, "tickets", "name")) ?? throw new NotFoundException(name);
+            var stored = await repository.GetAsync(ObligationRepository.IdOf(ticket.Obligation)) ?? throw new NotFoundException(ticket.Obligation);
+            RequireObligor(caller, stored.Obligation);
+            var school = await directory.SchoolAsync(ticket.School);
+            var changed = ticket.Clone();
+            step(changed, stored.Obligation, BusinessCalendar.ForSchool(school.Uai), time.GetUtcNow());
+            changed.UpdateTime = Now;
+            try
+            {
+                await WriteTicketAsync(changed, version, stored, "");
+                return changed;
+            }
+            catch (ConcurrencyConflictException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private async Task WriteTicketAsync(Ticket ticket, long version, StoredObligation stored, string requestId)
+    {
+        var tickets = (await repository.TicketsOfAsync(stored.Obligation.Name)).Where(t => t.Name != ticket.Name).Append(ticket);
+        var obligation = stored.Obligation.Clone();
+        (obligation.Achieved, obligation.TicketsCounted) = TicketLifecycle.WithinSla(tickets, time.GetUtcNow());
+        var batch = repository.Store.NewBatch();
+        repository.PutTicket(batch, ticket, version);
+        Update(batch, obligation, stored);
+        if (requestId.Length > 0)
+        {
+            batch.ForRequest("create-ticket", requestId, ticket.Name);
+        }
+
+        await batch.CommitAsync();
+    }
+
+    private static void RequireObligor(Caller caller, Obligation obligation)
+    {
+        if (!caller.IsAdmin && !caller.IsService && caller.Party != obligation.Obligor)
+        {
+            throw new PermissionDeniedException("Seul le débiteur de l'obligation (ou un administrateur) agit sur ses tickets et justificatifs.");
+        }
     }
 
     /// <summary>

@@ -31,4 +31,18 @@ public sealed class PartyDirectory(Parties.V1.Parties.PartiesClient parties)
             throw new InvalidArgumentException(violations);
         }
     }
+
+    /// <summary>The school a ticket is for; INVALID_ARGUMENT on <c>school</c> when it is none.</summary>
+    public async Task<Party> SchoolAsync(string name)
+    {
+        try
+        {
+            var party = await parties.GetPartyAsync(new GetPartyRequest { Name = name });
+            return party.Kind == Party.Types.Kind.School ? party : throw new InvalidArgumentException("school", $"{name} n'est pas un établissement.");
+        }
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+        {
+            throw new InvalidArgumentException("school", $"L'établissement « {name} » n'existe pas.");
+        }
+    }
 }

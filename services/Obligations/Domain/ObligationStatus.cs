@@ -25,7 +25,7 @@ public static class ObligationStatus
 
         if (obligation.Metric == Metric.TicketsWithinSlaPercent)
         {
-            return (Status.Pending, "Aucun ticket n'a encore été ouvert sur la période.");
+            return ServiceLevel(obligation, today > due);
         }
 
         if (obligation.Achieved >= obligation.Target)
@@ -43,5 +43,25 @@ public static class ObligationStatus
         return elapsed - done > 0.25
             ? (Status.AtRisk, $"{elapsed:P0} de la période écoulée pour {done:P0} de la cible.")
             : (Status.OnTrack, $"{elapsed:P0} de la période écoulée pour {done:P0} de la cible.");
+    }
+
+    /// <summary>PENDING until a ticket counts, AT_RISK while below target, decided at the end of the period.</summary>
+    private static (Status Status, string Reason) ServiceLevel(Obligation obligation, bool ended)
+    {
+        if (obligation.TicketsCounted == 0)
+        {
+            return ended
+                ? (Status.Fulfilled, "Aucun ticket sur la période.")
+                : (Status.Pending, "Aucun ticket ne compte encore sur la période.");
+        }
+
+        var share = $"{obligation.Achieved} % des {obligation.TicketsCounted} tickets résolus dans les délais (cible {obligation.Target} %).";
+        return (obligation.Achieved >= obligation.Target, ended) switch
+        {
+            (true, true) => (Status.Fulfilled, share),
+            (false, true) => (Status.Breached, share),
+            (true, false) => (Status.OnTrack, share),
+            _ => (Status.AtRisk, share),
+        };
     }
 }

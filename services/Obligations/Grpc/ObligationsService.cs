@@ -1,4 +1,5 @@
 using Ent.Partnership.Obligations.Application;
+using Ent.Partnership.Obligations.Domain;
 using Ent.Partnership.Obligations.V1;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Grpc.Core;
@@ -9,6 +10,9 @@ namespace Ent.Partnership.Obligations.Grpc;
 /// <summary>The Obligations gRPC service (and its REST API).</summary>
 public sealed class ObligationsService(ObligationCatalog catalog) : V1.Obligations.ObligationsBase
 {
+    /// <summary>Evidence and tickets are recorded by the obligors themselves (or an admin).</summary>
+    private const string Obligors = RoleNames.Admin + "," + RoleNames.Service + "," + RoleNames.Collectivity + "," + RoleNames.Academic;
+
     public override Task<Obligation> GetObligation(GetObligationRequest request, ServerCallContext context) =>
         catalog.GetAsync(request.Name);
 
@@ -18,7 +22,7 @@ public sealed class ObligationsService(ObligationCatalog catalog) : V1.Obligatio
         return new ListObligationsResponse { Obligations = { obligations }, NextPageToken = next };
     }
 
-    [Authorize(Roles = RoleNames.Admin + "," + RoleNames.Service + "," + RoleNames.Collectivity + "," + RoleNames.Academic)]
+    [Authorize(Roles = Obligors)]
     public override Task<Evidence> CreateEvidence(CreateEvidenceRequest request, ServerCallContext context) =>
         catalog.CreateEvidenceAsync(context.GetCaller(), request.Parent, request.Evidence, request.RequestId);
 
@@ -27,4 +31,41 @@ public sealed class ObligationsService(ObligationCatalog catalog) : V1.Obligatio
         var (evidence, next) = await catalog.ListEvidenceAsync(request.Parent, request.PageSize, request.PageToken);
         return new ListEvidenceResponse { Evidence = { evidence }, NextPageToken = next };
     }
+
+    [Authorize(Roles = Obligors)]
+    public override Task<Ticket> CreateTicket(CreateTicketRequest request, ServerCallContext context) =>
+        catalog.CreateTicketAsync(context.GetCaller(), request.Ticket, request.RequestId);
+
+    public override Task<Ticket> GetTicket(GetTicketRequest request, ServerCallContext context) =>
+        catalog.GetTicketAsync(request.Name);
+
+    public override async Task<ListTicketsResponse> ListTickets(ListTicketsRequest request, ServerCallContext context)
+    {
+        var (tickets, next) = await catalog.ListTicketsAsync(request.Filter, request.PageSize, request.PageToken);
+        return new ListTicketsResponse { Tickets = { tickets }, NextPageToken = next };
+    }
+
+    [Authorize(Roles = Obligors)]
+    public override Task<Ticket> RespondTicket(TicketActionRequest request, ServerCallContext context) =>
+        catalog.ActOnTicketAsync(context.GetCaller(), request.Name, (ticket, _, _, now) => TicketLifecycle.Respond(ticket, now));
+
+    [Authorize(Roles = Obligors)]
+    public override Task<Ticket> PauseTicket(TicketActionRequest request, ServerCallContext context) =>
+        catalog.ActOnTicketAsync(context.GetCaller(), request.Name, (ticket, _, _, now) => TicketLifecycle.Pause(ticket, now));
+
+    [Authorize(Roles = Obligors)]
+    public override Task<Ticket> ResumeTicket(TicketActionRequest request, ServerCallContext context) =>
+        catalog.ActOnTicketAsync(context.GetCaller(), request.Name, TicketLifecycle.Resume);
+
+    [Authorize(Roles = Obligors)]
+    public override Task<Ticket> SolveTicket(TicketActionRequest request, ServerCallContext context) =>
+        catalog.ActOnTicketAsync(context.GetCaller(), request.Name, TicketLifecycle.Solve);
+
+    [Authorize(Roles = Obligors)]
+    public override Task<Ticket> CloseTicket(TicketActionRequest request, ServerCallContext context) =>
+        catalog.ActOnTicketAsync(context.GetCaller(), request.Name, (ticket, _, _, _) => TicketLifecycle.Close(ticket));
+
+    [Authorize(Roles = Obligors)]
+    public override Task<Ticket> ReopenTicket(TicketActionRequest request, ServerCallContext context) =>
+        catalog.ActOnTicketAsync(context.GetCaller(), request.Name, (ticket, _, _, _) => TicketLifecycle.Reopen(ticket));
 }

@@ -13,6 +13,7 @@ public sealed class ObligationRepository(DocumentStore store)
 {
     public const string Obligations = "obligations";
     public const string Evidence = "evidence";
+    public const string Tickets = "tickets";
 
     public DocumentStore Store => store;
 
@@ -81,6 +82,39 @@ public sealed class ObligationRepository(DocumentStore store)
         var parent = evidence.Name[..evidence.Name.IndexOf("/evidence/", StringComparison.Ordinal)];
         batch.Put(Evidence, evidence.Name["obligations/".Length..], 0, evidence.ToByteArray(), [new IndexTerm("parent", parent)]);
     }
+
+    public async Task<(Ticket Ticket, long Version)?> GetTicketAsync(string id) =>
+        await store.GetAsync(Tickets, id) is { } document ? (Ticket.Parser.ParseFrom(document.Data), document.Version) : null;
+
+    public async Task<(IReadOnlyList<Ticket> Tickets, string NextPageToken)> ListTicketsAsync(
+        IReadOnlyList<IndexTerm> terms, int pageSize, string? pageToken, string filterText)
+    {
+        var page = await store.ListAsync(Tickets, terms, null, pageSize, pageToken, filterText);
+        return (page.Documents.Select(d => Ticket.Parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
+    }
+
+    /// <summary>Every ticket of an obligation.</summary>
+    public async Task<IReadOnlyList<Ticket>> TicketsOfAsync(string obligation)
+    {
+        var all = new List<Ticket>();
+        string? token = null;
+        do
+        {
+            var (tickets, next) = await ListTicketsAsync([new IndexTerm("obligation", obligation)], 500, token, obligation);
+            all.AddRange(tickets);
+            token = next.Length == 0 ? null : next;
+        }
+        while (token is not null);
+        return all;
+    }
+
+    public void PutTicket(WriteBatch batch, Ticket ticket, long expectedVersion) =>
+        batch.Put(Tickets, ticket.Name["tickets/".Length..], expectedVersion, ticket.ToByteArray(),
+        [
+            new IndexTerm("obligation", ticket.Obligation),
+            new IndexTerm("school", ticket.School),
+            new IndexTerm("state", ProtoEnum.Name(ticket.State)),
+        ]);
 
     public static string IdOf(string name) => name["obligations/".Length..];
 }
