@@ -1,6 +1,7 @@
 using Ent.Partnership.Obligations.Application;
 using Ent.Partnership.Obligations.Events;
 using Ent.Partnership.Obligations.Grpc;
+using Ent.Partnership.Obligations.Seeding;
 using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Grpc;
@@ -26,6 +27,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton(builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
         builder.Services.AddSingleton<ObligationClock>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ObligationClock>());
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions());
+        builder.Services.AddHostedService<SampleEvidenceLoader>();
         builder.Services.AddEventConsumer<ConventionEventsHandler>(new EventConsumerOptions(ConventionEventsHandler.Stream, ServiceName));
         return builder;
     }

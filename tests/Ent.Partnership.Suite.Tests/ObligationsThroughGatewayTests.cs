@@ -135,6 +135,15 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync((await Aspire.Hosting.Testing.DistributedApplicationHostingTestingExtensions.GetConnectionStringAsync(suite.App, "redis"))!);
         var events = await redis.GetDatabase().StreamRangeAsync("obligations:events");
         Assert.Single(events, e => e["type"] == "ent.partnership.obligations.v1.ObligationFulfilled" && Ent.Partnership.Redis.EventFormat.Parse(e["event"]!).Subject == name);
+
+        var report = await _gateway.OkAsync(HttpMethod.Get, $"/v1/obligations:report?convention={convention}&schoolYear=2026-2027", Observer);
+        var academy = report.GetProperty("parties").EnumerateArray().Single(p => p.GetProperty("party").GetString() == "parties/aca-reims");
+        var line = academy.GetProperty("obligations").EnumerateArray().Single();
+        Assert.Equal((1, 1, "FULFILLED"), (line.GetProperty("target").GetInt32(), line.GetProperty("achieved").GetInt32(), line.GetProperty("status").GetString()));
+        Assert.Equal(1, academy.GetProperty("counts").GetProperty("fulfilled").GetInt32());
+        var coverage = report.GetProperty("coverage");
+        Assert.Equal(1, coverage.GetProperty("reached").GetInt32());
+        Assert.Equal(1.0 / coverage.GetProperty("schools").GetInt32(), coverage.GetProperty("share").GetDouble(), 3);
     }
 
     [Fact]
@@ -170,6 +179,13 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         var listed = await _gateway.OkAsync(HttpMethod.Get, "/v1/tickets?filter=state%20%3D%20SOLVED", Observer);
         Assert.Contains(listed.GetProperty("tickets").EnumerateArray(), t => t.GetProperty("name").GetString() == name);
     }
+
+    [Theory]
+    [InlineData("/v1/obligations:report?convention=conventions/mbn-grand-est&schoolYear=2019", "schoolYear")]
+    [InlineData("/v1/obligations:report?convention=mbn&schoolYear=2019-2020", "convention")]
+    [InlineData("/v1/obligations?filter=period_start%20%3D%20soon", "filter")]
+    public async Task ABadReportOrListRequest_Gets400_NamingTheField(string path, string field) =>
+        Assert.Equal([field], Gateway.Fields(await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, path, Observer), HttpStatusCode.BadRequest, 3)));
 
     [Fact]
     public async Task AnUnknownObligation_Is404() =>

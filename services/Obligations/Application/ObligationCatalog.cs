@@ -44,6 +44,25 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
         return await repository.ListAsync(terms, Paging.PageSize(pageSize), pageToken, filterText);
     }
 
+    /// <summary>The compliance report of a convention for a school year.</summary>
+    public async Task<ComplianceReport> ReportAsync(string convention, string schoolYear)
+    {
+        ResourceName.ParseId(convention, "conventions", "convention");
+        var yearStart = ComplianceReporting.ParseSchoolYear(schoolYear);
+        var schools = directory.AllSchoolsAsync();
+        var obligations = (await repository.ListAllAsync([new IndexTerm("convention", convention), new IndexTerm("period_start", yearStart.ToText())]))
+            .Select(o => o.Obligation).ToList();
+        var training = new List<Evidence>();
+        foreach (var obligation in obligations.Where(o => o.Kind == ObligationClause.Types.Kind.Training))
+        {
+            training.AddRange(await repository.AllEvidenceAsync(obligation.Name));
+        }
+
+        var report = ComplianceReporting.Build(convention, yearStart, obligations, training, await schools);
+        report.GenerateTime = Now;
+        return report;
+    }
+
     /// <summary>Records evidence, then recomputes what the obligation has achieved and how it stands.</summary>
     public async Task<Evidence> CreateEvidenceAsync(Caller caller, string parent, Evidence? evidence, string requestId)
     {

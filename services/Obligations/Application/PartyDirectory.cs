@@ -45,4 +45,19 @@ public sealed class PartyDirectory(Parties.V1.Parties.PartiesClient parties)
             throw new InvalidArgumentException("school", $"L'établissement « {name} » n'existe pas.");
         }
     }
+
+    /// <summary>Every school the parties service knows, with its competence history.</summary>
+    public async Task<IReadOnlyList<Party>> AllSchoolsAsync()
+    {
+        var schools = new List<Party>();
+        var request = new ListPartiesRequest { Filter = "kind = SCHOOL", PageSize = 500 };
+        do
+        {
+            var page = await parties.ListPartiesAsync(request);
+            schools.AddRange(page.Parties);
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0);
+        return schools;
+    }
 }

@@ -22,6 +22,9 @@ public sealed class ObligationsService(ObligationCatalog catalog) : V1.Obligatio
         return new ListObligationsResponse { Obligations = { obligations }, NextPageToken = next };
     }
 
+    public override Task<ComplianceReport> GetComplianceReport(GetComplianceReportRequest request, ServerCallContext context) =>
+        catalog.ReportAsync(request.Convention, request.SchoolYear);
+
     [Authorize(Roles = Obligors)]
     public override Task<Evidence> CreateEvidence(CreateEvidenceRequest request, ServerCallContext context) =>
         catalog.CreateEvidenceAsync(context.GetCaller(), request.Parent, request.Evidence, request.RequestId);

@@ -1,0 +1,84 @@
+using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.Parties.V1;
+using Ent.Partnership.ServiceDefaults.Api;
+using Ent.Partnership.ServiceDefaults.Errors;
+using static Ent.Partnership.Obligations.V1.Obligation.Types;
+
+namespace Ent.Partnership.Obligations.Domain;
+
+/// <summary>The compliance report, computed from obligations, their evidence and the schools.</summary>
+public static class ComplianceReporting
+{
+    /// <summary>The first day of the school year named "2019-2020"; INVALID_ARGUMENT otherwise.</summary>
+    public static DateOnly ParseSchoolYear(string text)
+    {
+        if (text.Length == 9 && text[4] == '-' && int.TryParse(text.AsSpan(0, 4), out var first) && int.TryParse(text.AsSpan(5), out var second)
+            && second == first + 1 && first is > 1900 and < 3000)
+        {
+            return new DateOnly(first, 9, 1);
+        }
+
+        throw new InvalidArgumentException("schoolYear", $"« {text} » n'est pas une année scolaire de la forme 2019-2020.");
+    }
+
+    public static ComplianceReport Build(
+        string convention, DateOnly yearStart, IReadOnlyList<Obligation> obligations, IEnumerable<Evidence> training, IEnumerable<Party> schools)
+    {
+        var report = new ComplianceReport { Convention = convention, SchoolYear = SchoolYear.NameOf(yearStart), Counts = new StatusCounts() };
+        foreach (var group in obligations.GroupBy(o => o.Obligor).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var party = new PartyCompliance { Party = group.Key, Counts = new StatusCounts() };
+            foreach (var obligation in group.OrderBy(o => o.ClauseId, StringComparer.Ordinal))
+            {
+                party.Obligations.Add(new ObligationLine
+                {
+                    Obligation = obligation.Name,
+                    ClauseId = obligation.ClauseId,
+                    Kind = obligation.Kind,
+                    Metric = obligation.Metric,
+                    Target = obligation.Target,
+                    Achieved = obligation.Achieved,
+                    Status = obligation.Status,
+                });
+                Count(party.Counts, obligation.Status);
+                Count(report.Counts, obligation.Status);
+            }
+
+            report.Parties.Add(party);
+        }
+
+        var yearEnd = yearStart.AddYears(1).AddDays(-1);
+        var obligors = obligations.Select(o => o.Obligor).ToHashSet(StringComparer.Ordinal);
+        var underConvention = schools
+            .Where(s => s.CompetenceHistory.Any(p => obligors.Contains(p.Authority) && Overlaps(p, yearStart, yearEnd)))
+            .Select(s => s.Name)
+            .ToHashSet(StringComparer.Ordinal);
+        var reached = training.Where(e => e.TrainingSession is not null).SelectMany(e => e.TrainingSession.Schools)
+            .Where(underConvention.Contains).Distinct().Count();
+        report.Coverage = new SchoolCoverage
+        {
+            Schools = underConvention.Count,
+            Reached = reached,
+            Share = underConvention.Count == 0 ? 0 : Math.Round(reached / (double)underConvention.Count, 4),
+        };
+        return report;
+    }
+
+    private static bool Overlaps(CompetencePeriod period, DateOnly start, DateOnly end) =>
+        (period.From.Length == 0 || CivilDate.TryParse(period.From, out var from) && from <= end)
+        && (period.To.Length == 0 || CivilDate.TryParse(period.To, out var to) && to >= start);
+
+    private static void Count(StatusCounts counts, Status status)
+    {
+        switch (status)
+        {
+            case Status.Pending: counts.Pending++; break;
+            case Status.OnTrack: counts.OnTrack++; break;
+            case Status.AtRisk: counts.AtRisk++; break;
+            case Status.Fulfilled: counts.Fulfilled++; break;
+            case Status.Breached: counts.Breached++; break;
+            case Status.Waived: counts.Waived++; break;
+            case Status.Superseded: counts.Superseded++; break;
+        }
+    }
+}
