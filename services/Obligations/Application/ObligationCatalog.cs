@@ -206,17 +206,32 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
     public async Task<int> AdvanceWithTimeAsync()
     {
         var moved = 0;
+        // Open-ended conventions get the next school year's obligations on 1 September.
+        foreach (var (convention, _) in await repository.ConventionsInForceAsync())
+        {
+            moved += await PlanAsync(convention);
+        }
+
+        var now = time.GetUtcNow();
         foreach (var status in new[] { Status.Pending, Status.OnTrack, Status.AtRisk })
         {
             foreach (var stored in await repository.ListAllAsync([new IndexTerm("status", ProtoEnum.Name(status))]))
             {
-                if (ObligationStatus.Evaluate(stored.Obligation, Today).Status == stored.Obligation.Status)
+                var obligation = stored.Obligation.Clone();
+                if (obligation.Metric == ObligationClause.Types.Metric.TicketsWithinSlaPercent)
+                {
+                    // Open tickets count once past their resolution due time.
+                    (obligation.Achieved, obligation.TicketsCounted) = TicketLifecycle.WithinSla(await repository.TicketsOfAsync(obligation.Name), now);
+                }
+
+                if (ObligationStatus.Evaluate(obligation, Today).Status == stored.Obligation.Status && obligation.Achieved == stored.Obligation.Achieved
+                    && obligation.TicketsCounted == stored.Obligation.TicketsCounted)
                 {
                     continue;
                 }
 
                 var batch = repository.Store.NewBatch();
-                Update(batch, stored.Obligation.Clone(), stored);
+                Update(batch, obligation, stored);
                 try
                 {
                     await batch.CommitAsync();
@@ -285,6 +300,13 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
 
         return created;
     }
+
+    /// <summary>Keeps a convention in force, so that the clock plans its coming school years.</summary>
+    public Task KeepConventionAsync(Convention convention, bool inForce) => repository.KeepConventionAsync(convention, inForce);
+
+    /// <summary>A convention ended: no more periods are planned for it.</summary>
+    public Task ForgetConventionAsync(string name) =>
+        repository.KeepConventionAsync(new Convention { Name = name, Revision = int.MaxValue }, inForce: false);
 
     /// <summary>An amendment changed clauses: their obligations are superseded (evidence stays), new ones made.</summary>
     public async Task SupersedeAsync(Convention convention, IReadOnlyCollection<string> changedClauses, string amendment)

@@ -17,12 +17,20 @@ public sealed class ConventionEventsHandler(ObligationCatalog catalog, ILogger<C
         {
             case Prefix + nameof(ConventionInForce):
                 var convention = received.DataAs(ConventionInForce.Parser).Convention;
+                await catalog.KeepConventionAsync(convention, inForce: true);
                 var created = await catalog.PlanAsync(convention);
                 logger.LogInformation("{Convention} in force: {Created} obligations made", convention.Name, created);
                 break;
             case Prefix + nameof(ConventionAmended):
                 var amended = received.DataAs(ConventionAmended.Parser);
+                await catalog.KeepConventionAsync(amended.Convention, inForce: true);
                 await catalog.SupersedeAsync(amended.Convention, amended.ChangedClauses, amended.Amendment);
+                break;
+            case Prefix + nameof(ConventionTerminated):
+                await catalog.ForgetConventionAsync(received.DataAs(ConventionTerminated.Parser).Convention);
+                break;
+            case Prefix + nameof(ConventionExpired):
+                await catalog.ForgetConventionAsync(received.DataAs(ConventionExpired.Parser).Convention);
                 break;
             case Prefix + nameof(DecisionRecorded):
                 var decision = received.DataAs(DecisionRecorded.Parser);

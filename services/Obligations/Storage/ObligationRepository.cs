@@ -14,6 +14,7 @@ public sealed class ObligationRepository(DocumentStore store)
     public const string Obligations = "obligations";
     public const string Evidence = "evidence";
     public const string Tickets = "tickets";
+    public const string Conventions = "conventions";
 
     public DocumentStore Store => store;
 
@@ -115,6 +116,40 @@ public sealed class ObligationRepository(DocumentStore store)
             new IndexTerm("school", ticket.School),
             new IndexTerm("state", ProtoEnum.Name(ticket.State)),
         ]);
+
+    /// <summary>The conventions in force, as their last event gave them: what the clock plans new periods from.</summary>
+    public async Task<IReadOnlyList<(Ent.Partnership.Conventions.V1.Convention Convention, long Version)>> ConventionsInForceAsync()
+    {
+        var page = await store.ListAsync(Conventions, [], null, 500, null, "in-force");
+        return page.Documents.Select(d => (Ent.Partnership.Conventions.V1.Convention.Parser.ParseFrom(d.Data), d.Version)).ToList();
+    }
+
+    /// <summary>Keeps the convention's latest content (or forgets it when it ends), unless a later revision is kept already.</summary>
+    public async Task KeepConventionAsync(Ent.Partnership.Conventions.V1.Convention convention, bool inForce)
+    {
+        var id = convention.Name["conventions/".Length..];
+        var stored = await store.GetAsync(Conventions, id);
+        if (stored is not null && Ent.Partnership.Conventions.V1.Convention.Parser.ParseFrom(stored.Data).Revision > convention.Revision)
+        {
+            return;
+        }
+
+        var batch = store.NewBatch();
+        if (inForce)
+        {
+            batch.Put(Conventions, id, stored?.Version ?? 0, convention.ToByteArray(), []);
+        }
+        else if (stored is not null)
+        {
+            batch.Delete(Conventions, id, stored.Version);
+        }
+        else
+        {
+            return;
+        }
+
+        await batch.CommitAsync();
+    }
 
     public static string IdOf(string name) => name["obligations/".Length..];
 }

@@ -1,0 +1,75 @@
+using Ent.Partnership.Obligations.Application;
+using Ent.Partnership.Obligations.Grpc;
+using Ent.Partnership.Obligations.Storage;
+using Ent.Partnership.Obligations.V1;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using static Ent.Partnership.Conventions.V1.ObligationClause.Types;
+using static Ent.Partnership.Obligations.V1.Obligation.Types;
+
+namespace Ent.Partnership.Obligations.Tests.Service;
+
+/// <summary>The obligations service in memory over a real redis-server, on a clock the test moves.</summary>
+public sealed class ObligationClockTests : IAsyncLifetime
+{
+    private readonly Ent.Partnership.Tests.Support.RedisServer _redis = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2020, 8, 30, 10, 0, 0, TimeSpan.Zero));
+    private WebApplicationFactory<ObligationsService> _service = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        _service = new WebApplicationFactory<ObligationsService>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+            builder.UseSetting("InternalToken:SigningKey", "in-memory-tests-signing-key-of-at-least-32-bytes");
+            builder.UseSetting("Seed:Evidence", "false");
+            builder.UseSetting("Clock:Interval", "01:00:00");
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_time));
+        });
+        _ = _service.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AnObligationShortOfItsTarget_IsBreached_WhenItsDueDatePasses_Once()
+    {
+        var repository = _service.Services.GetRequiredService<ObligationRepository>();
+        var obligation = new Obligation
+        {
+            Name = "obligations/o-clock-test",
+            Convention = "conventions/c",
+            Obligor = "parties/aca-reims",
+            ClauseId = "training",
+            Kind = Kind.Training,
+            Metric = Metric.Sessions,
+            Target = 4,
+            Achieved = 3,
+            Status = Status.OnTrack,
+            Period = new Period { StartDate = "2019-09-01", EndDate = "2020-08-31" },
+            DueDate = "2020-08-31",
+        };
+        var batch = repository.Store.NewBatch();
+        repository.Put(batch, obligation, 0);
+        await batch.CommitAsync();
+        var clock = _service.Services.GetRequiredService<ObligationClock>();
+
+        await clock.TickAsync();
+        var before = (await repository.GetAsync("o-clock-test"))!.Obligation.Status;
+        _time.Advance(TimeSpan.FromDays(2));
+        await clock.TickAsync();
+        await clock.TickAsync();
+
+        Assert.Equal(Status.OnTrack, before);
+        Assert.Equal(Status.Breached, (await repository.GetAsync("o-clock-test"))!.Obligation.Status);
+        var events = await _redis.Connection.GetDatabase().StreamRangeAsync("obligations:events");
+        Assert.Single(events, e => e["type"] == "ent.partnership.obligations.v1.ObligationBreached");
+    }
+}
