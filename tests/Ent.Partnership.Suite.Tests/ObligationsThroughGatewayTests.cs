@@ -1,5 +1,4 @@
 using System.Net;
-using Aspire.Hosting.ApplicationModel;
 using System.Text.Json;
 
 namespace Ent.Partnership.Suite.Tests;
@@ -179,23 +178,6 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         Assert.Equal((1, "AT_RISK"), (obligation.GetProperty("ticketsCounted").GetInt32(), obligation.GetProperty("status").GetString()));
         var listed = await _gateway.OkAsync(HttpMethod.Get, "/v1/tickets?filter=state%20%3D%20SOLVED", Observer);
         Assert.Contains(listed.GetProperty("tickets").EnumerateArray(), t => t.GetProperty("name").GetString() == name);
-    }
-
-    [Fact]
-    public async Task ObligationsStoppedWhileAConventionComesIntoForce_CatchUpOnRestart_ExactlyOnce()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var stopped = await suite.App.ResourceCommands.ExecuteCommandAsync("obligations", KnownResourceCommands.StopCommand, timeout.Token);
-        Assert.True(stopped.Success, stopped.Message);
-
-        var convention = await InForceAsync("while-stopped");
-        var started = await suite.App.ResourceCommands.ExecuteCommandAsync("obligations", KnownResourceCommands.StartCommand, timeout.Token);
-        Assert.True(started.Success, started.Message);
-        await suite.App.ResourceNotifications.WaitForResourceHealthyAsync("obligations", timeout.Token);
-
-        var obligations = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count >= 4);
-        Assert.Equal(4, obligations.Select(o => o.GetProperty("name").GetString()).Distinct().Count());
-        Assert.Equal(4, obligations.Count);
     }
 
     [Theory]
