@@ -9,6 +9,9 @@ namespace Ent.Partnership.Obligations.Domain;
 /// <summary>What evidence an obligation takes, and what the evidence adds up to for its metric.</summary>
 public static class EvidenceRules
 {
+    /// <summary>A thousand billion euros: far above any payment, and sums of them cannot overflow.</summary>
+    public const long MaxAmountCents = 100_000_000_000_000;
+
     /// <summary>Checks <paramref name="evidence"/> for <paramref name="obligation"/> on <paramref name="today"/>.</summary>
     public static void Check(Obligation obligation, Evidence evidence, DateOnly today)
     {
@@ -60,7 +63,7 @@ public static class EvidenceRules
                 Require(evidence.InformationAction.Reach >= 0, "informationAction.reach", "L'audience touchée ne peut pas être négative.", violations);
                 break;
             case Evidence.EvidenceOneofCase.Payment:
-                Require(evidence.Payment.AmountCents > 0, "payment.amountCents", "Le montant, en centimes, est plus grand que zéro.", violations);
+                Require(evidence.Payment.AmountCents is > 0 and <= MaxAmountCents, "payment.amountCents", "Le montant, en centimes, est plus grand que zéro (et d'au plus mille milliards d'euros).", violations);
                 break;
             default:
                 Require(evidence.Report.Title.Length > 0, "report.title", "Le titre du rapport est obligatoire.", violations);

@@ -59,6 +59,14 @@ public sealed class EvidenceRulesTests
         Assert.Equal("trainingSession", Assert.Throws<InvalidArgumentException>(() => EvidenceRules.Check(
             ObligationOf(Kind.Training, Metric.Sessions), new Evidence { Payment = new Payment { AmountCents = 100, PaidOn = "2019-10-01" } }, Today)).Violations.Single().Field);
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(long.MaxValue)]
+    public void APayment_OfNothingOrOfAnAbsurdAmount_IsRefused(long cents) =>
+        Assert.Equal("payment.amountCents", Assert.Throws<InvalidArgumentException>(() => EvidenceRules.Check(
+            ObligationOf(Kind.Financing, Metric.AmountCents), new Evidence { Payment = new Payment { AmountCents = cents, PaidOn = "2019-10-01" } }, Today)).Violations.Single().Field);
+
     [Fact]
     public void AWaivedObligation_TakesNoMoreEvidence()
     {
