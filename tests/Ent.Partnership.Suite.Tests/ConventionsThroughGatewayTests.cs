@@ -243,6 +243,8 @@ public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassF
     [InlineData("""{"title":"T","effectiveDate":"2026-01-01","signatories":[{"party":"parties/dep-57","role":2}]}""", "signatories[0].role")]
     [InlineData("""{"title":"T","effectiveDate":"2026-13-01","signatories":[{"party":"parties/dep-57","role":"COLLECTIVITY"}]}""", "effectiveDate")]
     [InlineData("""{"title":"T","effectiveDate":"2026-01-01","signatories":[{"party":"parties/dep-57","role":"COLLECTIVITY"}],"articles":[{"number":"1","clauses":[{}]}]}""", "articles[0].clauses[0]")]
+    [InlineData("""{"title":"T","effectiveDate":"0001-01-01","signatories":[{"party":"parties/dep-57","role":"COLLECTIVITY"}]}""", "effectiveDate")]
+    [InlineData("""{"title":"T","effectiveDate":"2026-01-01","signatories":[{"party":"parties/aca-reims","role":"ACADEMIC_AUTHORITY"}],"articles":[{"number":"5","clauses":[{"obligation":{"clauseId":"a","obligorRole":"ACADEMIC_AUTHORITY","kind":"ASSISTANCE","metric":"TICKETS_WITHIN_SLA_PERCENT","recurrence":"ONCE","sla":{"firstResponseBusinessHours":2000000000}}}]}]}""", "articles[0].clauses[0].obligation.sla")]
     public async Task ABadConvention_Gets400_NamingTheField(string json, string field)
     {
         var response = await _gateway.SendAsync(HttpMethod.Post, "/v1/conventions", Admin, json);

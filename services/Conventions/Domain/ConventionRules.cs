@@ -127,6 +127,11 @@ public static class ConventionRules
         {
             add(path + ".target", "Une cible ne peut pas être négative.");
         }
+
+        if (obligation.Sla is { } sla && (sla.FirstResponseBusinessHours is < 0 or > MaxServiceLevelHours || sla.ResolutionBusinessHours is < 0 or > MaxServiceLevelHours))
+        {
+            add(path + ".sla", $"Un délai de service se compte de 0 à {MaxServiceLevelHours} heures ouvrées.");
+        }
     }
 
     private static void CheckAnnexes(Convention convention, Action<string, string> add)
@@ -152,6 +157,14 @@ public static class ConventionRules
         }
     }
 
+    /// <summary>A year of business hours: beyond it a service level means nothing, and its clock would run on for ages.</summary>
+    public const int MaxServiceLevelHours = 2600;
+
+    /// <summary>The dates a convention can have: obligations are planned period by period between them.</summary>
+    public static readonly DateOnly EarliestDate = new(1990, 1, 1);
+
+    public static readonly DateOnly LatestDate = new(2100, 12, 31);
+
     private static DateOnly? Date(string text, string field, bool required, Action<string, string> add)
     {
         if (text.Length == 0)
@@ -164,12 +177,18 @@ public static class ConventionRules
             return null;
         }
 
-        if (CivilDate.TryParse(text, out var date))
+        if (!CivilDate.TryParse(text, out var date))
         {
-            return date;
+            add(field, $"« {text} » n'est pas une date AAAA-MM-JJ valide.");
+            return null;
         }
 
-        add(field, $"« {text} » n'est pas une date AAAA-MM-JJ valide.");
-        return null;
+        if (date < EarliestDate || date > LatestDate)
+        {
+            add(field, $"Une convention s'applique entre le {EarliestDate.ToText()} et le {LatestDate.ToText()}.");
+            return null;
+        }
+
+        return date;
     }
 }
