@@ -187,18 +187,10 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         recorded.Name = $"{parent}/deliberations/{ResourceName.NewId(deliberationId, "deliberationId", "d")}";
         recorded.Superseded = false;
         recorded.CreateTime = Now;
-        await TransitionAsync(parent, (file, batch) =>
-        {
-            Lifecycle.CheckDeliberation(file, recorded, Today);
-            var entered = Lifecycle.Advance(file with { Deliberations = [.. file.Deliberations, recorded] }, Today, Now);
-            repository.PutChild(batch, ConventionRepository.Deliberations, recorded.Name, recorded, expectedVersion: 0);
-            batch.Publish(Event(new DeliberationRecorded { Convention = ConventionOf(parent), Deliberation = recorded, State = file.Convention.State }, recorded.Name));
-            PublishEntered(batch, file.Convention, entered);
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest("create-deliberation", requestId, recorded.Name);
-            }
-        });
+        await RecordAsync(parent, ConventionRepository.Deliberations, recorded, recorded.Name, "create-deliberation", requestId,
+            file => Lifecycle.CheckDeliberation(file, recorded, Today),
+            file => file with { Deliberations = [.. file.Deliberations, recorded] },
+            state => new DeliberationRecorded { Convention = ConventionOf(parent), Deliberation = recorded, State = state });
         return recorded;
     }
 
@@ -268,18 +260,10 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         recorded.Name = $"{parent}/signatures/{ResourceName.ParseId(recorded.Party, "parties", "party")}";
         recorded.Superseded = false;
         recorded.CreateTime = Now;
-        await TransitionAsync(parent, (file, batch) =>
-        {
-            Lifecycle.CheckSignature(file, recorded, Today);
-            var entered = Lifecycle.Advance(file with { Signatures = [.. file.Signatures, recorded] }, Today, Now);
-            repository.PutChild(batch, ConventionRepository.Signatures, recorded.Name, recorded, expectedVersion: 0);
-            batch.Publish(Event(new SignatureRecorded { Convention = ConventionOf(parent), Signature = recorded, State = file.Convention.State }, recorded.Name));
-            PublishEntered(batch, file.Convention, entered);
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest("create-signature", requestId, recorded.Name);
-            }
-        });
+        await RecordAsync(parent, ConventionRepository.Signatures, recorded, recorded.Name, "create-signature", requestId,
+            file => Lifecycle.CheckSignature(file, recorded, Today),
+            file => file with { Signatures = [.. file.Signatures, recorded] },
+            state => new SignatureRecorded { Convention = ConventionOf(parent), Signature = recorded, State = state });
         return recorded;
     }
 
@@ -544,6 +528,28 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         convention.Etag = Document.EtagOf(stored.Version);
         return convention;
     }
+
+    /// <summary>
+    /// Records a deliberation or signature of a convention or amendment: the rules check it against the file,
+    /// the subject moves on as far as it now may, and the child, its event, the events of the states entered
+    /// and the request id are written in one step.
+    /// </summary>
+    private Task RecordAsync<T>(
+        string parent, string collection, T child, string name, string requestScope, string requestId,
+        Action<ConventionFile> check, Func<ConventionFile, ConventionFile> withChild, Func<State, IMessage> recordedEvent)
+        where T : IMessage<T> =>
+        TransitionAsync(parent, (file, batch) =>
+        {
+            check(file);
+            var entered = Lifecycle.Advance(withChild(file), Today, Now);
+            repository.PutChild(batch, collection, name, child, expectedVersion: 0);
+            batch.Publish(Event(recordedEvent(file.Convention.State), name));
+            PublishEntered(batch, file.Convention, entered);
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest(requestScope, requestId, name);
+            }
+        });
 
     private void PublishEntered(WriteBatch batch, Convention convention, IEnumerable<State> entered)
     {
