@@ -29,6 +29,24 @@ var obligations = builder.AddPartnershipService<Projects.Ent_Partnership_Obligat
     .WithReference(parties)
     .WaitFor(parties);
 
+// The ENT sandbox stands in for the real ENT; pushes are signed under a secret shared with it.
+var entSecret = builder.AddParameter("ent-push-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
+var entSandbox = builder.AddProject<Projects.Ent_Partnership_EntSandbox>("ent-sandbox", launchProfileName: null)
+    .WithHttpEndpoint(name: "http")
+    .WithEnvironment("DOTNET_ENVIRONMENT", environment)
+    .WithEnvironment("Sandbox__Secret", entSecret)
+    .WithHttpHealthCheck("/health");
+
+var communications = builder.AddPartnershipService<Projects.Ent_Partnership_Communications>("communications", tokenKey)
+    .WithEnvironment("Ent__Secret", entSecret)
+    .WithEnvironment("Ent__BaseUrl", entSandbox.GetEndpoint("http"))
+    .WithReference(redis)
+    .WaitFor(redis)
+    .WithReference(parties)
+    .WaitFor(parties)
+    .WithReference(entSandbox)
+    .WaitFor(entSandbox);
+
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
 var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(port: gatewayPort, name: "http", isProxied: false)
@@ -41,7 +59,9 @@ var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", la
     .WithReference(conventions)
     .WaitFor(conventions)
     .WithReference(obligations)
-    .WaitFor(obligations);
+    .WaitFor(obligations)
+    .WithReference(communications)
+    .WaitFor(communications);
 
 builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
 {

@@ -44,7 +44,14 @@ public sealed record Charter(
     IReadOnlyList<CharterTerm> Terms,
     IReadOnlyList<string> AllowedPhrases,
     bool RequireAltText,
-    IReadOnlySet<string> UrgentCategories);
+    IReadOnlySet<string> UrgentCategories)
+{
+    /// <summary>How many of one issuer's messages a school may get in 30 days.</summary>
+    public int MaxMessagesPerSchoolPer30Days { get; init; } = int.MaxValue;
+
+    /// <summary>What a message inside an electoral reserve window gets.</summary>
+    public Severity ElectoralReserve { get; init; } = Severity.Warn;
+}
 
 /// <summary>An attachment as the message declares it.</summary>
 public sealed record Attachment(string Uri, string Title, string MediaType, string AltText, long SizeBytes);
@@ -153,7 +160,7 @@ public static partial class CharterEngine
         var allowed = charter.AllowedPhrases.SelectMany(matcher.Find).ToList();
         foreach (var term in charter.Terms.Where(t => t.Category != TermCategory.Promotional))
         {
-            foreach (var (start, end) in matcher.Find(term.Text).Where(m => !allowed.Any(a => a.Start <= m.Start && m.End <= a.End)))
+            foreach (var (start, end) in Matches(matcher, term, allowed))
             {
                 var (ruleId, nature) = term.Category switch
                 {
@@ -167,6 +174,10 @@ public static partial class CharterEngine
             }
         }
     }
+
+    /// <summary>The whole-word matches of a term outside every allowed phrase.</summary>
+    internal static IEnumerable<(int Start, int End)> Matches(TextMatcher matcher, CharterTerm term, IReadOnlyList<(int Start, int End)> allowed) =>
+        matcher.Find(term.Text).Where(m => !allowed.Any(a => a.Start <= m.Start && m.End <= a.End));
 
     private static void CheckPersonalData(List<Finding> findings, string field, string text, Charter charter)
     {

@@ -31,6 +31,9 @@ public static class CivilDate
 
     public static string ToText(this DateOnly date) => date.ToString(Format, CultureInfo.InvariantCulture);
 
+    /// <summary>The day of an instant in Paris.</summary>
+    public static DateOnly Of(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Paris).DateTime);
+
     /// <summary>Today in Paris.</summary>
     public static DateOnly Today(TimeProvider time) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), Paris).DateTime);

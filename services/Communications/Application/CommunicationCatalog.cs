@@ -1,0 +1,468 @@
+using Ent.Partnership.Communications.Publication;
+using Ent.Partnership.Communications.Storage;
+using Ent.Partnership.Communications.V1;
+using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Api;
+using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Google.Protobuf.WellKnownTypes;
+using static Ent.Partnership.Communications.V1.Communication.Types;
+
+namespace Ent.Partnership.Communications.Application;
+
+/// <summary>The messages' life: drafting, the check, review, and the start of their publication.</summary>
+public sealed class CommunicationCatalog(CommunicationRepository repository, CharterCheck check, Publications publications, TimeProvider time)
+{
+    public const string EventSource = "/ent-partnership/communications";
+
+    private static readonly string[] ListFields = ["issuer", "state", "convention", "reviewer"];
+
+    private static readonly Dictionary<string, Action<Communication, Communication>> Updatable = new()
+    {
+        ["convention"] = (target, source) => target.Convention = source.Convention,
+        ["title"] = (target, source) => target.Title = source.Title,
+        ["body"] = (target, source) => target.Body = source.Body,
+        ["category"] = (target, source) => target.Category = source.Category,
+        ["audiences"] = (target, source) => Replace(target.Audiences, source.Audiences),
+        ["targets"] = (target, source) => target.Targets = source.Targets,
+        ["publish_time"] = (target, source) => target.PublishTime = source.PublishTime,
+        ["expire_time"] = (target, source) => target.ExpireTime = source.ExpireTime,
+        ["urgent"] = (target, source) => target.Urgent = source.Urgent,
+        ["attachments"] = (target, source) => Replace(target.Attachments, source.Attachments),
+    };
+
+    private Timestamp Now => Timestamp.FromDateTimeOffset(time.GetUtcNow());
+
+    public async Task<Communication> CreateAsync(Caller caller, Communication? communication, string communicationId, string requestId)
+    {
+        RequireDrafter(caller);
+        if (communication is null)
+        {
+            throw new InvalidArgumentException("communication", "Le message est obligatoire.");
+        }
+
+        var created = communication.Clone();
+        created.Issuer = IssuerFor(caller, created.Issuer);
+        created.Name = "communications/" + ResourceName.NewId(communicationId, "communicationId", "m");
+        MessageRules.Validate(created);
+        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-communication", requestId) is { } earlier)
+        {
+            return await GetAsync(caller, earlier);
+        }
+
+        ClearOutputs(created);
+        created.State = State.Draft;
+        created.Revision = 1;
+        created.CreateTime = created.UpdateTime = Now;
+        var batch = repository.Store.NewBatch();
+        repository.Put(batch, created, expectedVersion: 0);
+        if (requestId.Length > 0)
+        {
+            batch.ForRequest("create-communication", requestId, created.Name);
+        }
+
+        try
+        {
+            var result = await batch.CommitAsync();
+            return Present(new Stored<Communication>(created, result.Versions[0]));
+        }
+        catch (ConcurrencyConflictException)
+        {
+            throw new AlreadyExistsException(created.Name, $"Le message {created.Name} existe déjà.");
+        }
+        catch (DuplicateRequestException duplicate)
+        {
+            return await GetAsync(caller, duplicate.ExistingResource);
+        }
+    }
+
+    public async Task<Communication> GetAsync(Caller caller, string name) => Present(await LoadVisibleAsync(caller, name, "name"));
+
+    /// <summary>A page of the messages the caller may see: pages are filled past those it may not.</summary>
+    public async Task<(IReadOnlyList<Communication> Communications, string NextPageToken)> ListAsync(Caller caller, string filterText, int pageSize, string pageToken)
+    {
+        var filter = Filter.Parse(filterText, ListFields);
+        var terms = filter.Terms.Select(t => t.Field == "state"
+            ? new IndexTerm("state", ProtoEnum.Name(ProtoEnum.Parse<State>(t.Value, "filter")))
+            : new IndexTerm(t.Field, t.Value)).ToList();
+        var size = Paging.PageSize(pageSize);
+        var visible = new List<Communication>();
+        string? token = pageToken.Length == 0 ? null : pageToken;
+        do
+        {
+            var (page, next) = await repository.ListAsync(terms, size - visible.Count, token, filterText);
+            visible.AddRange(page.Where(s => Sees(caller, s.Resource)).Select(Present));
+            token = next.Length == 0 ? null : next;
+        }
+        while (token is not null && visible.Count < size);
+        return (visible, token ?? "");
+    }
+
+    public async Task<Communication> UpdateAsync(Caller caller, Communication? patch, FieldMask? mask)
+    {
+        RequireDrafter(caller);
+        if (patch is null)
+        {
+            throw new InvalidArgumentException("communication", "Le message est obligatoire.");
+        }
+
+        var stored = await LoadVisibleAsync(caller, patch.Name, "communication.name");
+        RequireIssuer(caller, stored.Resource, "modifier ce message");
+        if (patch.Etag.Length > 0 && patch.Etag != Document.EtagOf(stored.Version))
+        {
+            throw new ConcurrencyConflictException(stored.Resource.Name);
+        }
+
+        RequireState(stored.Resource, "modifié", State.Draft, State.ChangesRequested);
+        var updated = stored.Resource.Clone();
+        var paths = mask is { Paths.Count: > 0 } ? mask.Paths.Select(FieldPaths.ToSnakeCase) : Updatable.Keys.Where(k => IsGiven(patch, k));
+        foreach (var path in paths)
+        {
+            if (!Updatable.TryGetValue(path, out var apply))
+            {
+                throw new InvalidArgumentException("updateMask", $"Le champ « {path} » ne peut pas être modifié.");
+            }
+
+            apply(updated, patch);
+        }
+
+        MessageRules.Validate(updated);
+        updated.Verdict = null;
+        updated.Revision++;
+        updated.UpdateTime = Now;
+        return await WriteAsync(updated, stored.Version, previous: null);
+    }
+
+    public async Task DeleteAsync(Caller caller, string name, string etag)
+    {
+        RequireDrafter(caller);
+        var stored = await LoadVisibleAsync(caller, name, "name");
+        RequireIssuer(caller, stored.Resource, "supprimer ce message");
+        if (etag.Length > 0 && etag != Document.EtagOf(stored.Version))
+        {
+            throw new ConcurrencyConflictException(name);
+        }
+
+        RequireState(stored.Resource, "supprimé", State.Draft);
+        var batch = repository.Store.NewBatch();
+        batch.Delete(CommunicationRepository.Communications, CommunicationRepository.IdOf(name), stored.Version);
+        await batch.CommitAsync();
+    }
+
+    /// <summary>The verdict on a saved message, or on an unsaved one; changes nothing.</summary>
+    public async Task<Verdict> CheckAsync(Caller caller, Communication? unsaved, string name)
+    {
+        if ((unsaved is null) == (name.Length == 0))
+        {
+            throw new InvalidArgumentException("communication", "Donnez soit un message (communication), soit le nom d'un message enregistré (name).");
+        }
+
+        Communication message;
+        if (unsaved is not null)
+        {
+            RequireDrafter(caller);
+            message = unsaved.Clone();
+            message.Issuer = IssuerFor(caller, message.Issuer);
+            message.Name = "";
+            MessageRules.Validate(message);
+        }
+        else
+        {
+            message = (await LoadVisibleAsync(caller, name, "name")).Resource;
+        }
+
+        return (await check.RunAsync(message)).Verdict;
+    }
+
+    /// <summary>DRAFT or CHANGES_REQUESTED → PENDING_VALIDATION, unless the check blocks; urgent and clean: published at once.</summary>
+    public async Task<Communication> SubmitAsync(Caller caller, string name)
+    {
+        RequireDrafter(caller);
+        var stored = await LoadVisibleAsync(caller, name, "name");
+        RequireIssuer(caller, stored.Resource, "soumettre ce message");
+        RequireState(stored.Resource, "soumis", State.Draft, State.ChangesRequested);
+        var result = await check.RunAsync(stored.Resource);
+        if (result.Blocked)
+        {
+            throw Refusal(name, "Le message enfreint la charte d'usage.", result.Verdict);
+        }
+
+        var submitted = stored.Resource.Clone();
+        Apply(submitted, result);
+        submitted.State = State.PendingValidation;
+        submitted.StateReason = "";
+        submitted.SubmitTime = submitted.UpdateTime = Now;
+        if (submitted.Urgent && result.Verdict.Outcome == Verdict.Types.Outcome.Pass)
+        {
+            return await publications.StartAsync(submitted, stored.Version, result, State.Draft);
+        }
+
+        return await WriteAsync(submitted, stored.Version, stored.Resource.State);
+    }
+
+    /// <summary>A reviewer's approval, acknowledging every WARN rule; the last one makes the message APPROVED.</summary>
+    public async Task<Communication> ApproveAsync(Caller caller, string name, IReadOnlyList<string> acknowledged)
+    {
+        var stored = await LoadVisibleAsync(caller, name, "name");
+        var message = stored.Resource;
+        var reviewers = ReviewersActing(caller, message);
+        var pending = PendingReviewers(message);
+        if (!(message.State == State.PendingValidation || message.State == State.Published && message.ApproveTime is null) || pending.Count == 0)
+        {
+            throw WrongState(message, "approuvé");
+        }
+
+        var missing = (message.Verdict?.Findings ?? []).Where(f => f.Severity == V1.Finding.Types.Severity.Warn)
+            .Select(f => f.RuleId).Distinct().Where(r => !acknowledged.Contains(r)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new FailedPreconditionException("L'approbation doit prendre acte de chaque avertissement.",
+                missing.Select(r => new UnmetCondition("WARNING_NOT_ACKNOWLEDGED", r, $"L'avertissement {r} n'est pas cité dans acknowledgedRuleIds.")).ToList());
+        }
+
+        var approved = message.Clone();
+        foreach (var reviewer in reviewers.Where(pending.Contains))
+        {
+            approved.Reviews.Add(new Review { Reviewer = reviewer, Decision = Review.Types.Decision.Approved, AcknowledgedRuleIds = { acknowledged }, Time = Now });
+        }
+
+        approved.UpdateTime = Now;
+        if (PendingReviewers(approved).Count > 0)
+        {
+            return await WriteAsync(approved, stored.Version, previous: null);
+        }
+
+        approved.ApproveTime = Now;
+        if (approved.State == State.Published)
+        {
+            return await WriteAsync(approved, stored.Version, previous: null);
+        }
+
+        approved.State = State.Approved;
+        var written = await WriteAsync(approved, stored.Version, State.PendingValidation);
+        publications.Nudge();
+        return written;
+    }
+
+    public async Task<Communication> RequestChangesAsync(Caller caller, string name, string comment)
+    {
+        RequireComment(comment);
+        var stored = await LoadVisibleAsync(caller, name, "name");
+        var reviewers = ReviewersActing(caller, stored.Resource);
+        RequireState(stored.Resource, "renvoyé", State.PendingValidation);
+        var changed = stored.Resource.Clone();
+        changed.Reviews.Add(reviewers.Select(r => new Review { Reviewer = r, Decision = Review.Types.Decision.ChangesRequested, Comment = comment, Time = Now }));
+        changed.State = State.ChangesRequested;
+        changed.StateReason = comment;
+        changed.UpdateTime = Now;
+        return await WriteAsync(changed, stored.Version, State.PendingValidation);
+    }
+
+    /// <summary>A reviewer's refusal; an urgent message already published is retracted.</summary>
+    public async Task<Communication> RejectAsync(Caller caller, string name, string comment)
+    {
+        RequireComment(comment);
+        var stored = await LoadVisibleAsync(caller, name, "name");
+        var reviewers = ReviewersActing(caller, stored.Resource);
+        if (!(stored.Resource.State == State.PendingValidation || stored.Resource.State == State.Published && stored.Resource.ApproveTime is null))
+        {
+            throw WrongState(stored.Resource, "refusé");
+        }
+
+        var rejected = stored.Resource.Clone();
+        rejected.Reviews.Add(reviewers.Select(r => new Review { Reviewer = r, Decision = Review.Types.Decision.Rejected, Comment = comment, Time = Now }));
+        return await publications.EndAsync(rejected, stored.Version, State.Rejected, comment);
+    }
+
+    /// <summary>The issuer takes its message back; what was published is retracted.</summary>
+    public async Task<Communication> WithdrawAsync(Caller caller, string name, string reason)
+    {
+        var stored = await LoadVisibleAsync(caller, name, "name");
+        RequireIssuer(caller, stored.Resource, "retirer ce message");
+        RequireState(stored.Resource, "retiré", State.PendingValidation, State.Approved, State.Published);
+        return await publications.EndAsync(stored.Resource.Clone(), stored.Version, State.Withdrawn, reason);
+    }
+
+    public async Task<Communication> RetryDeliveriesAsync(Caller caller, string name)
+    {
+        var stored = await LoadVisibleAsync(caller, name, "name");
+        RequireIssuer(caller, stored.Resource, "relancer les livraisons de ce message");
+        RequireState(stored.Resource, "relancé", State.Published);
+        await publications.RetryFailedAsync(name);
+        return await GetAsync(caller, name);
+    }
+
+    public async Task<Delivery> GetDeliveryAsync(Caller caller, string name)
+    {
+        var parts = name.Split('/');
+        if (parts is not ["communications", _, "deliveries", _])
+        {
+            throw new InvalidArgumentException("name", $"« {name} » n'est pas un nom de la forme communications/{{id}}/deliveries/{{école}}.");
+        }
+
+        await LoadVisibleAsync(caller, $"communications/{parts[1]}", "name");
+        return (await repository.GetDeliveryAsync(name))?.Resource ?? throw new NotFoundException(name);
+    }
+
+    public async Task<(IReadOnlyList<Delivery> Deliveries, string NextPageToken)> ListDeliveriesAsync(Caller caller, string parent, string filterText, int pageSize, string pageToken)
+    {
+        await LoadVisibleAsync(caller, parent, "parent");
+        var filter = Filter.Parse(filterText, ["state"]);
+        var terms = new List<IndexTerm> { new("parent", parent) };
+        terms.AddRange(filter.Terms.Select(t => new IndexTerm("state", ProtoEnum.Name(ProtoEnum.Parse<Delivery.Types.State>(t.Value, "filter")))));
+        return await repository.ListDeliveriesAsync(terms, Paging.PageSize(pageSize), pageToken, parent + "|" + filterText);
+    }
+
+    /// <summary>Copies what a check resolved into the message.</summary>
+    public static void Apply(Communication message, CheckResult result)
+    {
+        message.Verdict = result.Verdict;
+        message.Convention = result.Convention;
+        Replace(message.ResolvedSchools, result.Schools.Select(s => s.Party.Name));
+        Replace(message.Reviewers, result.Reviewers);
+        message.EstimatedReach = result.Reach;
+    }
+
+    /// <summary>The findings of a blocking verdict as the violations of a FAILED_PRECONDITION.</summary>
+    public static FailedPreconditionException Refusal(string name, string message, Verdict verdict) =>
+        new(message, verdict.Findings.Where(f => f.Severity == V1.Finding.Types.Severity.Block)
+            .Select(f => new UnmetCondition(f.RuleId, f.Field, $"{f.Message} ({f.Excerpt})")).ToList());
+
+    /// <summary>
+    /// Who may see a message: its issuer, admins and services always; its reviewers once submitted; everyone
+    /// once approved (or published urgently).
+    /// </summary>
+    public static bool Sees(Caller caller, Communication message) =>
+        caller.IsAdmin || caller.IsService || caller.Party == message.Issuer
+        || message.ApproveTime is not null || message.PublicationStartTime is not null
+        || caller.Party is not null && message.Reviewers.Contains(caller.Party) && message.State != State.Draft;
+
+    private async Task<Stored<Communication>> LoadVisibleAsync(Caller caller, string name, string field)
+    {
+        var id = ResourceName.ParseId(name, "communications", field);
+        var stored = await repository.GetAsync(id);
+        return stored is not null && Sees(caller, stored.Resource) ? stored : throw new NotFoundException(name);
+    }
+
+    private async Task<Communication> WriteAsync(Communication message, long version, State? previous)
+    {
+        var batch = repository.Store.NewBatch();
+        repository.Put(batch, message, version);
+        if (previous is { } before)
+        {
+            batch.Publish(OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = before }, EventSource, message.Name, time));
+        }
+
+        var result = await batch.CommitAsync();
+        return Present(new Stored<Communication>(message, result.Versions[0]));
+    }
+
+    /// <summary>The parties a caller reviews a message for: its own party, or every reviewer for an admin.</summary>
+    private static IReadOnlyList<string> ReviewersActing(Caller caller, Communication message)
+    {
+        if (caller.IsAdmin)
+        {
+            return message.Reviewers;
+        }
+
+        return caller.Party is not null && message.Reviewers.Contains(caller.Party) && caller.IsInRole(RoleNames.Academic)
+            ? [caller.Party]
+            : throw new PermissionDeniedException($"Seuls les relecteurs du message ({string.Join(", ", message.Reviewers)}) le valident.");
+    }
+
+    /// <summary>The reviewers who have not approved since the last submission.</summary>
+    public static IReadOnlyList<string> PendingReviewers(Communication message) =>
+        message.Reviewers.Where(r => !message.Reviews.Any(v =>
+            v.Reviewer == r && v.Decision == Review.Types.Decision.Approved && v.Time >= message.SubmitTime)).ToList();
+
+    private static void RequireDrafter(Caller caller)
+    {
+        if (!caller.IsAdmin && !(caller.IsInRole(RoleNames.Collectivity) && caller.Party is not null))
+        {
+            throw new PermissionDeniedException("Seules les collectivités rédigent des messages.");
+        }
+    }
+
+    private static string IssuerFor(Caller caller, string issuer)
+    {
+        if (caller.IsAdmin)
+        {
+            return issuer.Length > 0 ? issuer : throw new InvalidArgumentException("issuer", "L'émetteur est obligatoire.");
+        }
+
+        return issuer.Length == 0 || issuer == caller.Party
+            ? caller.Party!
+            : throw new PermissionDeniedException($"{caller.Party} ne parle qu'en son nom, pas au nom de {issuer}.");
+    }
+
+    private static void RequireIssuer(Caller caller, Communication message, string action)
+    {
+        if (!caller.IsAdmin && caller.Party != message.Issuer)
+        {
+            throw new PermissionDeniedException($"Seul l'émetteur peut {action}.");
+        }
+    }
+
+    private static void RequireState(Communication message, string action, params State[] states)
+    {
+        if (!states.Contains(message.State))
+        {
+            throw WrongState(message, action);
+        }
+    }
+
+    private static FailedPreconditionException WrongState(Communication message, string action) =>
+        new("WRONG_STATE", message.Name, $"Un message {ProtoEnum.Name(message.State)} ne peut pas être {action}.");
+
+    private static void RequireComment(string comment)
+    {
+        if (string.IsNullOrWhiteSpace(comment))
+        {
+            throw new InvalidArgumentException("comment", "Le commentaire est obligatoire.");
+        }
+    }
+
+    private static void ClearOutputs(Communication message)
+    {
+        message.Verdict = null;
+        message.ResolvedSchools.Clear();
+        message.Reviewers.Clear();
+        message.EstimatedReach = null;
+        message.Reviews.Clear();
+        message.DeliverySummary = null;
+        message.StateReason = "";
+        message.ApproveTime = null;
+        message.PublicationStartTime = null;
+        message.SubmitTime = null;
+        message.Etag = "";
+    }
+
+    private static Communication Present(Stored<Communication> stored)
+    {
+        var message = stored.Resource.Clone();
+        message.Etag = Document.EtagOf(stored.Version);
+        return message;
+    }
+
+    private static bool IsGiven(Communication patch, string path) => path switch
+    {
+        "convention" => patch.Convention.Length > 0,
+        "title" => patch.Title.Length > 0,
+        "body" => patch.Body.Length > 0,
+        "category" => patch.Category != 0,
+        "audiences" => patch.Audiences.Count > 0,
+        "targets" => patch.Targets is not null,
+        "publish_time" => patch.PublishTime is not null,
+        "expire_time" => patch.ExpireTime is not null,
+        "urgent" => patch.Urgent,
+        "attachments" => patch.Attachments.Count > 0,
+        _ => false,
+    };
+
+    private static void Replace<T>(Google.Protobuf.Collections.RepeatedField<T> target, IEnumerable<T> source)
+    {
+        var items = source.ToList();
+        target.Clear();
+        target.AddRange(items);
+    }
+}

@@ -1,0 +1,44 @@
+using Ent.Partnership.Communications.Application;
+using Ent.Partnership.Communications.Events;
+using Ent.Partnership.Communications.Grpc;
+using Ent.Partnership.Communications.Publication;
+using Ent.Partnership.Communications.Seeding;
+using Ent.Partnership.Communications.Storage;
+using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Grpc;
+
+namespace Ent.Partnership.Communications;
+
+public static class ApplicationServiceExtensions
+{
+    public const string ServiceName = "communications";
+
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.UsePartnershipEndpoints();
+        builder.AddPartnershipGrpcService(ServiceName);
+        builder.AddPartnershipRedis("redis", prefix: ServiceName);
+        builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
+        builder.Services.AddSingleton<CommunicationRepository>();
+        builder.Services.AddSingleton<PartyDirectory>();
+        builder.Services.AddSingleton<CharterCheck>();
+        builder.Services.AddSingleton<CommunicationCatalog>();
+        builder.Services.AddSingleton<ElectionCatalog>();
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Publication").Get<PublicationOptions>() ?? new PublicationOptions());
+        builder.Services.AddSingleton<Publications>();
+        builder.Services.AddHostedService<Publisher>();
+        var ent = builder.Configuration.GetSection("Ent").Get<EntOptions>() ?? new EntOptions();
+        builder.Services.AddSingleton(ent);
+        // The publisher decides what to retry and records every attempt: no hidden retries underneath.
+#pragma warning disable EXTEXP0001 // Experimental, and the documented way to opt one client out.
+        builder.Services.AddHttpClient<EntConnector>(http => http.Timeout = Timeout.InfiniteTimeSpan).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions());
+        builder.Services.AddHostedService<ElectionLoader>();
+        builder.Services.AddEventConsumer<ConventionEventsHandler>(new EventConsumerOptions(ConventionEventsHandler.Stream, ServiceName));
+        return builder;
+    }
+
+    public static WebApplication MapApplication(this WebApplication app) => app.MapPartnershipGrpcService<CommunicationsService>();
+}

@@ -1,0 +1,14 @@
+using Ent.Partnership.EntSandbox;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.AddSingleton(builder.Configuration.GetSection("Sandbox").Get<SandboxSettings>() ?? new SandboxSettings());
+builder.Services.AddSingleton<NewsBoard>();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapSandbox();
+app.Run();
+
+/// <summary>The entry point, visible to in-memory tests.</summary>
+public partial class Program;
