@@ -46,6 +46,10 @@ var communications = builder.AddPartnershipService<Projects.Ent_Partnership_Comm
     .WaitFor(parties)
     .WithReference(entSandbox)
     .WaitFor(entSandbox);
+if (builder.Configuration["Publication:MaxAttempts"] is { } maxAttempts)
+{
+    communications.WithEnvironment("Publication__MaxAttempts", maxAttempts);
+}
 
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
 var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", launchProfileName: null)

@@ -23,12 +23,31 @@ public sealed class SuiteFixture : IAsyncLifetime
 
     public HttpClient Gateway { get; private set; } = null!;
 
+    private Task? _schoolsImported;
+
+    /// <summary>Imports the 771-row school directory extract, once per suite, for the tests that need schools.</summary>
+    public Task ImportSchoolsOnceAsync() => _schoolsImported ??= ImportSchoolsAsync();
+
+    private async Task ImportSchoolsAsync()
+    {
+        var csv = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "SeedData", "annuaire-grand-est-synthetic.csv"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/parties:importSchools")
+        {
+            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { csv }), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Api-Key", "dev-admin-key");
+        using var response = await Gateway.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var port = FreePort();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
-            [$"--Gateway:Port={port}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Seed:Schools=false"],
+            [$"--Gateway:Port={port}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Seed:Schools=false",
+                // Pushes to a sandbox failing half the time: give up only after a very unlikely run of failures.
+                "--Publication:MaxAttempts=30"],
             timeout.Token);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);

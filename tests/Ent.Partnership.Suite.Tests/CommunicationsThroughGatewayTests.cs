@@ -1,0 +1,234 @@
+using System.Net;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+
+namespace Ent.Partnership.Suite.Tests;
+
+/// <summary>
+/// Messages through the gateway as partners send them: checked against the sample convention's charter,
+/// reviewed by the académie, published to the ENT sandbox that the AppHost runs, withdrawn.
+/// </summary>
+[Collection(SuiteFixture.Collection)]
+public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : IClassFixture<SuiteFixture>, IAsyncLifetime
+{
+    private const string Admin = "dev-admin-key";
+    private const string Cea = "dev-cea-key";
+    private const string Moselle = "dev-moselle-key";
+    private const string Strasbourg = "dev-rectorat-strasbourg-key";
+    private const string NancyMetz = "dev-rectorat-nancy-metz-key";
+    private const string Observer = "dev-observer-key";
+
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly Gateway _gateway = new(suite.Gateway);
+    private readonly HttpClient _sandbox = new() { BaseAddress = suite.App.GetEndpoint("ent-sandbox", "http"), Timeout = TimeSpan.FromSeconds(30) };
+
+    public Task InitializeAsync() => suite.ImportSchoolsOnceAsync();
+
+    public async Task DisposeAsync()
+    {
+        await SetSandboxFailureRateAsync(0);
+        _sandbox.Dispose();
+    }
+
+    private static string Message(string body, params string[] schools) => MessageFrom(null, body, schools);
+
+    private static string MessageFrom(string? issuer, string body, params string[] schools) => JsonSerializer.Serialize(new
+    {
+        issuer,
+        title = "Transports scolaires : nouveaux horaires",
+        body,
+        category = "TRANSPORT",
+        audiences = new[] { "PARENTS", "PUPILS" },
+        targets = new { schools = schools.Select(s => $"parties/uai-{s.ToLowerInvariant()}") },
+        expireTime = DateTimeOffset.UtcNow.AddDays(10).ToString("yyyy-MM-ddTHH:mm:ssZ"),
+    }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
+
+    private const string Notice = "Les horaires des cars changent le 3 novembre. Détails sur https://www.alsace.eu/transports.";
+
+    private async Task<string> CreateAsync(string key, string json) =>
+        (await _gateway.OkAsync(HttpMethod.Post, "/v1/communications", key, json)).GetProperty("name").GetString()!;
+
+    private Task<JsonElement> ActAsync(string name, string verb, string key, string json = "{}") =>
+        _gateway.OkAsync(HttpMethod.Post, $"/v1/{name}:{verb}", key, json);
+
+    /// <summary>Creates, submits and has Strasbourg approve a CeA message; answers its name.</summary>
+    private async Task<string> PublishAsync(params string[] schools)
+    {
+        var name = await CreateAsync(Cea, Message(Notice, schools));
+        Assert.Equal("PENDING_VALIDATION", (await ActAsync(name, "submit", Cea)).GetProperty("state").GetString());
+        await ActAsync(name, "approve", Strasbourg);
+        return name;
+    }
+
+    private async Task<JsonElement> WaitForAsync(string name, Func<JsonElement, bool> condition, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            var message = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}", Cea);
+            if (condition(message))
+            {
+                return message;
+            }
+
+            Assert.False(deadline.IsCancellationRequested, $"{name} did not get there in {timeout}: {message}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static int Summary(JsonElement message, string state) =>
+        message.TryGetProperty("deliverySummary", out var summary) && summary.TryGetProperty(state, out var count) ? count.GetInt32() : 0;
+
+    /// <summary>The sandbox's items of one message, by UAI.</summary>
+    private async Task<Dictionary<string, int>> ReceivedAsync(string name)
+    {
+        var prefix = name["communications/".Length..] + ".";
+        var news = JsonDocument.Parse(await _sandbox.GetStringAsync("/news")).RootElement;
+        return news.GetProperty("schools").EnumerateArray()
+            .Select(s => (Uai: s.GetProperty("uai").GetString()!, Count: s.GetProperty("news").EnumerateArray().Count(n => n.GetProperty("id").GetString()!.StartsWith(prefix, StringComparison.Ordinal))))
+            .Where(s => s.Count > 0)
+            .ToDictionary(s => s.Uai, s => s.Count);
+    }
+
+    private async Task SetSandboxFailureRateAsync(double rate)
+    {
+        using var response = await _sandbox.PutAsync("/settings", new StringContent(JsonSerializer.Serialize(new { failureRate = rate }), System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task ACeaMessageToItsCollege_IsApprovedByStrasbourg_AndReachesThatSchoolOnly()
+    {
+        var verdict = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Cea, $$"""{"communication": {{Message(Notice, "0671001Z")}}}""");
+        Assert.Equal("PASS", verdict.GetProperty("outcome").GetString());
+
+        var name = await CreateAsync(Cea, Message(Notice, "0671001Z"));
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, $"/v1/{name}", Observer), HttpStatusCode.NotFound, 5);
+        var submitted = await ActAsync(name, "submit", Cea);
+        Assert.Equal("conventions/mbn-grand-est", submitted.GetProperty("convention").GetString());
+        Assert.Equal(["parties/aca-strasbourg"], submitted.GetProperty("reviewers").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(1, submitted.GetProperty("estimatedReach").GetProperty("schools").GetInt32());
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}:approve", NancyMetz, "{}"), HttpStatusCode.NotFound, 5);
+
+        await ActAsync(name, "approve", Strasbourg);
+        var published = await WaitForAsync(name, m => Summary(m, "delivered") == 1, DeliveryTimeout);
+
+        Assert.Equal("PUBLISHED", published.GetProperty("state").GetString());
+        Assert.Equal(new Dictionary<string, int> { ["0671001Z"] = 1 }, await ReceivedAsync(name));
+        var delivery = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}/deliveries/uai-0671001z", Observer);
+        Assert.Equal("DELIVERED", delivery.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task AMessageFromMoselleToABasRhinCollege_IsRefusedForScope()
+    {
+        var verdict = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Moselle, $$"""{"communication": {{Message(Notice, "0671002A")}}}""");
+        Assert.Equal("FAIL", verdict.GetProperty("outcome").GetString());
+        var scope = verdict.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "CH-SCOPE");
+        Assert.Equal("targets.schools[0]", scope.GetProperty("field").GetString());
+        Assert.Contains("0671002A", scope.GetProperty("excerpt").GetString());
+
+        var name = await CreateAsync(Moselle, Message(Notice, "0671002A"));
+        var details = await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}:submit", Moselle, "{}"), HttpStatusCode.BadRequest, 9);
+        Assert.Contains(("CH-SCOPE", "targets.schools[0]"), Gateway.Violations(details));
+        Assert.Equal("DRAFT", (await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}", Moselle)).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task ACommercialTerm_IsRefusedWithItsExcerpt()
+    {
+        var body = "Profitez de notre OFFRE SPECIALE sur les abonnements de car avant la rentrée.";
+        var verdict = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Cea, $$"""{"communication": {{Message(body, "0671002A")}}}""");
+
+        var finding = verdict.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "CH-COMMERCIAL");
+        Assert.Equal("FAIL", verdict.GetProperty("outcome").GetString());
+        Assert.Equal("BLOCK", finding.GetProperty("severity").GetString());
+        Assert.Equal("body", finding.GetProperty("field").GetString());
+        Assert.Equal("Profitez de notre OFFRE SPECIALE sur les abonnements de car avant la ren", finding.GetProperty("excerpt").GetString());
+        Assert.Contains("OFFRE SPECIALE", finding.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Approval_MustAcknowledgeEveryWarning()
+    {
+        var name = await CreateAsync(Cea, Message("Pour toute question, appelez Mme Martin au 06 12 34 56 78.", "0671011K"));
+        var submitted = await ActAsync(name, "submit", Cea);
+        Assert.Equal("WARN", submitted.GetProperty("verdict").GetProperty("outcome").GetString());
+
+        var details = await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}:approve", Strasbourg, "{}"), HttpStatusCode.BadRequest, 9);
+        Assert.Contains(("WARNING_NOT_ACKNOWLEDGED", "CH-PERSONAL-DATA"), Gateway.Violations(details));
+
+        var approved = await ActAsync(name, "approve", Strasbourg, """{"acknowledgedRuleIds": ["CH-PERSONAL-DATA"]}""");
+        Assert.True(approved.TryGetProperty("approveTime", out _), approved.ToString());
+    }
+
+    [Fact]
+    public async Task Publication_WithTheSandboxFailingHalfThePushes_DeliversEverySchoolExactlyOnce()
+    {
+        string[] schools = ["0671003B", "0671004C", "0671005D", "0671006E", "0671007F", "0671008G"];
+        await SetSandboxFailureRateAsync(0.5);
+
+        var name = await PublishAsync(schools);
+        var published = await WaitForAsync(name, m => Summary(m, "delivered") == schools.Length, DeliveryTimeout);
+        await SetSandboxFailureRateAsync(0);
+
+        Assert.Equal(0, Summary(published, "failed"));
+        Assert.Equal(schools.ToDictionary(s => s, _ => 1), await ReceivedAsync(name));
+        var deliveries = (await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}/deliveries", Cea)).GetProperty("deliveries").EnumerateArray().ToList();
+        Assert.True(deliveries.Sum(d => d.GetProperty("attempts").GetInt32()) > schools.Length, "the sandbox failed no push: the test proved nothing");
+    }
+
+    [Fact]
+    public async Task Withdraw_RetractsWhatWasDelivered()
+    {
+        var name = await PublishAsync("0671009H", "0671010J");
+        await WaitForAsync(name, m => Summary(m, "delivered") == 2, DeliveryTimeout);
+        Assert.Equal(2, (await ReceivedAsync(name)).Count);
+
+        var withdrawn = await ActAsync(name, "withdraw", Cea, """{"reason": "Horaires annulés"}""");
+        Assert.Equal("WITHDRAWN", withdrawn.GetProperty("state").GetString());
+        await WaitForAsync(name, m => Summary(m, "retracted") == 2, DeliveryTimeout);
+
+        Assert.Empty(await ReceivedAsync(name));
+    }
+
+    [Fact]
+    public async Task TheElectoralReserve_WarnsOfTheWindow_AndBlocksPromotion()
+    {
+        var firstRound = DateOnly.FromDateTime(DateTime.UtcNow.AddMonths(2)).ToString("yyyy-MM-dd");
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/elections?electionId=partielle-54", Admin,
+            JsonSerializer.Serialize(new { kind = "DEPARTMENTAL", firstRoundDate = firstRound, scope = new { parties = new[] { "parties/dep-54" } } }));
+        try
+        {
+            var plain = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Admin, $$"""{"communication": {{MessageFrom("parties/dep-54", "Les travaux du collège commencent lundi.", "0541001V")}}}""");
+            Assert.Equal("WARN", plain.GetProperty("outcome").GetString());
+            Assert.Equal("WARN", plain.GetProperty("findings").EnumerateArray().Single().GetProperty("severity").GetString());
+
+            var promotion = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Admin,
+                $$"""{"communication": {{MessageFrom("parties/dep-54", "Les travaux du collège commencent lundi, grâce à votre Département.", "0541001V")}}}""");
+            Assert.Equal("FAIL", promotion.GetProperty("outcome").GetString());
+            var block = promotion.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("severity").GetString() == "BLOCK");
+            Assert.Equal("CH-ELECTORAL-RESERVE", block.GetProperty("ruleId").GetString());
+            Assert.Contains("grâce à votre Département", block.GetProperty("excerpt").GetString());
+        }
+        finally
+        {
+            await _gateway.SendAsync(HttpMethod.Delete, "/v1/elections/partielle-54", Admin);
+        }
+    }
+
+    [Fact]
+    public async Task BadInput_IsRefusedNamingTheField()
+    {
+        var both = """{"title": "t", "category": "TRANSPORT", "audiences": ["PARENTS"], "targets": {"schools": ["parties/uai-0671001z"], "allSchoolsUnderCompetence": true}}""";
+        var details = await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, "/v1/communications", Cea, both), HttpStatusCode.BadRequest, 3);
+        Assert.Contains("targets", Gateway.Fields(details));
+
+        var foreign = await _gateway.SendAsync(HttpMethod.Post, "/v1/communications", Cea, MessageFrom("parties/dep-57", Notice, "0571001D"));
+        await Gateway.AssertStatusAsync(foreign, HttpStatusCode.Forbidden, 7);
+
+        var unknown = await _gateway.SendAsync(HttpMethod.Post, "/v1/communications:check", Cea, """{"communication": {"titel": "x"}}""");
+        await Gateway.AssertStatusAsync(unknown, HttpStatusCode.BadRequest, 3);
+    }
+}
