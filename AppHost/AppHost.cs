@@ -32,12 +32,13 @@ var obligations = builder.AddPartnershipService<Projects.Ent_Partnership_Obligat
 // The ENT sandbox stands in for the real ENT; pushes are signed under a secret shared with it.
 var entSecret = builder.AddParameter("ent-push-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 var entSandbox = builder.AddProject<Projects.Ent_Partnership_EntSandbox>("ent-sandbox", launchProfileName: null)
-    .WithHttpEndpoint(name: "http")
+    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("EntSandbox:Port"), name: "http")
     .WithEnvironment("DOTNET_ENVIRONMENT", environment)
     .WithEnvironment("Sandbox__Secret", entSecret)
     .WithHttpHealthCheck("/health");
 
 var communications = builder.AddPartnershipService<Projects.Ent_Partnership_Communications>("communications", tokenKey)
+    .WithEnvironment("Seed__Messages", builder.Configuration["Seed:Messages"] ?? "true")
     .WithEnvironment("Ent__Secret", entSecret)
     .WithEnvironment("Ent__BaseUrl", entSandbox.GetEndpoint("http"))
     .WithReference(redis)

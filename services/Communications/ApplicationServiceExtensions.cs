@@ -36,6 +36,7 @@ public static class ApplicationServiceExtensions
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton(builder.Configuration.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions());
         builder.Services.AddHostedService<ElectionLoader>();
+        builder.Services.AddHostedService<SampleMessageLoader>();
         builder.Services.AddEventConsumer<ConventionEventsHandler>(new EventConsumerOptions(ConventionEventsHandler.Stream, ServiceName));
         return builder;
     }

@@ -33,7 +33,7 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
 
     private static string Message(string body, params string[] schools) => MessageFrom(null, body, schools);
 
-    private static string MessageFrom(string? issuer, string body, params string[] schools) => JsonSerializer.Serialize(new
+    private static string MessageFrom(string? issuer, string body, string[] schools, bool? urgent = null, DateTimeOffset? publishTime = null) => JsonSerializer.Serialize(new
     {
         issuer,
         title = "Transports scolaires : nouveaux horaires",
@@ -41,6 +41,8 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
         category = "TRANSPORT",
         audiences = new[] { "PARENTS", "PUPILS" },
         targets = new { schools = schools.Select(s => $"parties/uai-{s.ToLowerInvariant()}") },
+        urgent,
+        publishTime = publishTime?.ToString("yyyy-MM-ddTHH:mm:ssZ"),
         expireTime = DateTimeOffset.UtcNow.AddDays(10).ToString("yyyy-MM-ddTHH:mm:ssZ"),
     }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
 
@@ -194,6 +196,47 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
     }
 
     [Fact]
+    public async Task AnUrgentMessage_IsPublishedAtOnce_AndARejectionRetractsIt()
+    {
+        var name = await CreateAsync(Cea, MessageFrom(null, "Les cars ne circulent pas demain en raison de la neige.", ["0671012L"], urgent: true));
+
+        Assert.Equal("PUBLISHED", (await ActAsync(name, "submit", Cea)).GetProperty("state").GetString());
+        await WaitForAsync(name, m => Summary(m, "delivered") == 1, DeliveryTimeout);
+        Assert.Equal(new Dictionary<string, int> { ["0671012L"] = 1 }, await ReceivedAsync(name));
+
+        var rejected = await ActAsync(name, "reject", Strasbourg, """{"comment": "Pas une urgence."}""");
+        Assert.Equal("REJECTED", rejected.GetProperty("state").GetString());
+        await WaitForAsync(name, m => Summary(m, "retracted") == 1, DeliveryTimeout);
+        Assert.Empty(await ReceivedAsync(name));
+    }
+
+    [Fact]
+    public async Task AnElectionCalledAfterApproval_SendsAPromotionalMessageBack_WhenPublicationStarts()
+    {
+        var body = "Découvrez nos réalisations : le nouveau réfectoire ouvre lundi.";
+        var name = await CreateAsync(Cea, MessageFrom(null, body, ["0671013M"], publishTime: DateTimeOffset.UtcNow.AddSeconds(20)));
+        Assert.Equal("PASS", (await ActAsync(name, "submit", Cea)).GetProperty("verdict").GetProperty("outcome").GetString());
+        Assert.Equal("APPROVED", (await ActAsync(name, "approve", Strasbourg)).GetProperty("state").GetString());
+
+        var firstRound = DateOnly.FromDateTime(DateTime.UtcNow.AddMonths(3)).ToString("yyyy-MM-dd");
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/elections?electionId=partielle-cea", Admin,
+            JsonSerializer.Serialize(new { kind = "DEPARTMENTAL", firstRoundDate = firstRound, scope = new { parties = new[] { "parties/cea" } } }));
+        try
+        {
+            var sentBack = await WaitForAsync(name, m => m.GetProperty("state").GetString() != "APPROVED", TimeSpan.FromMinutes(1));
+
+            Assert.Equal("CHANGES_REQUESTED", sentBack.GetProperty("state").GetString());
+            var block = sentBack.GetProperty("verdict").GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("severity").GetString() == "BLOCK");
+            Assert.Equal(("CH-ELECTORAL-RESERVE", body), (block.GetProperty("ruleId").GetString(), block.GetProperty("excerpt").GetString()));
+            Assert.Empty(await ReceivedAsync(name));
+        }
+        finally
+        {
+            await _gateway.SendAsync(HttpMethod.Delete, "/v1/elections/partielle-cea", Admin);
+        }
+    }
+
+    [Fact]
     public async Task TheElectoralReserve_WarnsOfTheWindow_AndBlocksPromotion()
     {
         var firstRound = DateOnly.FromDateTime(DateTime.UtcNow.AddMonths(2)).ToString("yyyy-MM-dd");
@@ -201,12 +244,12 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
             JsonSerializer.Serialize(new { kind = "DEPARTMENTAL", firstRoundDate = firstRound, scope = new { parties = new[] { "parties/dep-54" } } }));
         try
         {
-            var plain = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Admin, $$"""{"communication": {{MessageFrom("parties/dep-54", "Les travaux du collège commencent lundi.", "0541001V")}}}""");
+            var plain = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Admin, $$"""{"communication": {{MessageFrom("parties/dep-54", "Les travaux du collège commencent lundi.", ["0541001V"])}}}""");
             Assert.Equal("WARN", plain.GetProperty("outcome").GetString());
             Assert.Equal("WARN", plain.GetProperty("findings").EnumerateArray().Single().GetProperty("severity").GetString());
 
             var promotion = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Admin,
-                $$"""{"communication": {{MessageFrom("parties/dep-54", "Les travaux du collège commencent lundi, grâce à votre Département.", "0541001V")}}}""");
+                $$"""{"communication": {{MessageFrom("parties/dep-54", "Les travaux du collège commencent lundi, grâce à votre Département.", ["0541001V"])}}}""");
             Assert.Equal("FAIL", promotion.GetProperty("outcome").GetString());
             var block = promotion.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("severity").GetString() == "BLOCK");
             Assert.Equal("CH-ELECTORAL-RESERVE", block.GetProperty("ruleId").GetString());
@@ -225,7 +268,7 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
         var details = await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, "/v1/communications", Cea, both), HttpStatusCode.BadRequest, 3);
         Assert.Contains("targets", Gateway.Fields(details));
 
-        var foreign = await _gateway.SendAsync(HttpMethod.Post, "/v1/communications", Cea, MessageFrom("parties/dep-57", Notice, "0571001D"));
+        var foreign = await _gateway.SendAsync(HttpMethod.Post, "/v1/communications", Cea, MessageFrom("parties/dep-57", Notice, ["0571001D"]));
         await Gateway.AssertStatusAsync(foreign, HttpStatusCode.Forbidden, 7);
 
         var unknown = await _gateway.SendAsync(HttpMethod.Post, "/v1/communications:check", Cea, """{"communication": {"titel": "x"}}""");

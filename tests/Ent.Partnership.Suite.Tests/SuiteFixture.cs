@@ -45,7 +45,7 @@ public sealed class SuiteFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StartTimeout);
         var port = FreePort();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
-            [$"--Gateway:Port={port}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Seed:Schools=false",
+            [$"--Gateway:Port={port}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Seed:Schools=false", "--Seed:Messages=false",
                 // Pushes to a sandbox failing half the time: give up only after a very unlikely run of failures.
                 "--Publication:MaxAttempts=30"],
             timeout.Token);

@@ -60,7 +60,7 @@ public sealed class ElectionCatalog(CommunicationRepository repository, TimeProv
         var filter = Filter.Parse(filterText, ["kind"]);
         var terms = filter.Terms.Select(t => new IndexTerm("kind", ProtoEnum.Name(ProtoEnum.Parse<Election.Types.Kind>(t.Value, "filter")))).ToList();
         var (elections, next) = await repository.ListElectionsAsync(terms, Paging.PageSize(pageSize), pageToken, filterText);
-        return (elections.Select(e => Present(new Stored<Election>(e, 0))).ToList(), next);
+        return (elections.Select(Present).ToList(), next);
     }
 
     public async Task<Election> UpdateAsync(Caller caller, Election? patch, FieldMask? mask)
@@ -172,7 +172,7 @@ public sealed class ElectionCatalog(CommunicationRepository repository, TimeProv
         var (start, end) = ElectionWindow.Of(CivilDate.Parse(election.FirstRoundDate, "firstRoundDate"), CivilDate.ParseOptional(election.SecondRoundDate, "secondRoundDate"));
         election.ReserveStartDate = start.ToText();
         election.ReserveEndDate = end.ToText();
-        election.Etag = stored.Version > 0 ? Document.EtagOf(stored.Version) : "";
+        election.Etag = Document.EtagOf(stored.Version);
         return election;
     }
 

@@ -7,12 +7,6 @@ using Google.Protobuf;
 
 namespace Ent.Partnership.Communications.Seeding;
 
-/// <summary>Whether to load the reference elections (Development).</summary>
-public sealed record SeedOptions
-{
-    public bool Elections { get; init; }
-}
-
 /// <summary>Records the French general elections from 2020 to March 2026 under their stable ids; loading again adds nothing.</summary>
 public sealed class ElectionLoader(ElectionCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<ElectionLoader> logger) : BackgroundService
 {

@@ -80,11 +80,11 @@ public sealed class CommunicationRepository(DocumentStore store)
 
     public Task<Stored<Election>?> GetElectionAsync(string id) => GetAsync(Elections, id, Election.Parser);
 
-    public async Task<(IReadOnlyList<Election> Elections, string NextPageToken)> ListElectionsAsync(
+    public async Task<(IReadOnlyList<Stored<Election>> Elections, string NextPageToken)> ListElectionsAsync(
         IReadOnlyList<IndexTerm> terms, int pageSize, string? pageToken, string filterText)
     {
         var page = await store.ListAsync(Elections, terms, null, pageSize, pageToken, filterText);
-        return (page.Documents.Select(d => Election.Parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
+        return (page.Documents.Select(d => new Stored<Election>(Election.Parser.ParseFrom(d.Data), d.Version)).ToList(), page.NextPageToken);
     }
 
     public async Task<IReadOnlyList<Election>> AllElectionsAsync() =>
