@@ -262,6 +262,40 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
     }
 
     [Fact]
+    public async Task AMessageToAnAgriculturalLycee_IsReviewedByTheDraaf()
+    {
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/parties?partyId=uai-0671900b", Admin, JsonSerializer.Serialize(new
+        {
+            kind = "SCHOOL", displayName = "Lycée agricole d'Obernai", uai = "0671900B", schoolType = "LYCEE", sector = "AGRICULTURAL",
+            academy = "parties/aca-strasbourg", competentAuthority = "parties/region-grand-est", pupilCount = 420,
+        }));
+        var name = await CreateAsync("dev-region-key", Message(Notice, "0671900B"));
+
+        var submitted = await ActAsync(name, "submit", "dev-region-key");
+
+        Assert.Equal(["parties/draaf-grand-est"], submitted.GetProperty("reviewers").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(420, submitted.GetProperty("estimatedReach").GetProperty("pupils").GetInt32());
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}:approve", Strasbourg, "{}"), HttpStatusCode.NotFound, 5);
+    }
+
+    [Fact]
+    public async Task AFifthMessageToASchoolWithinThirtyDays_IsRefusedForFrequency()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            var sent = await CreateAsync(Moselle, Message(Notice, "0571003F"));
+            await ActAsync(sent, "submit", Moselle);
+            await ActAsync(sent, "approve", NancyMetz);
+        }
+
+        var verdict = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Moselle, $$"""{"communication": {{Message(Notice, "0571003F", "0571004G")}}}""");
+
+        var finding = Assert.Single(verdict.GetProperty("findings").EnumerateArray());
+        Assert.Equal(("CH-FREQUENCY", "targets.schools[0]"), (finding.GetProperty("ruleId").GetString(), finding.GetProperty("field").GetString()));
+        Assert.Contains("5 messages", finding.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task BadInput_IsRefusedNamingTheField()
     {
         var both = """{"title": "t", "category": "TRANSPORT", "audiences": ["PARENTS"], "targets": {"schools": ["parties/uai-0671001z"], "allSchoolsUnderCompetence": true}}""";

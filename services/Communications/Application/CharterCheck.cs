@@ -112,12 +112,19 @@ public sealed class CharterCheck(CommunicationRepository repository, PartyDirect
     }
 
     /// <summary>The issuer's other messages that count for frequency: approved or published (withdrawn ones too).</summary>
-    private async Task<IReadOnlyList<CountedMessage>> CountedMessagesAsync(Communication message) =>
-        (await repository.ListAllAsync([new IndexTerm("issuer", message.Issuer)]))
-            .Select(s => s.Resource)
-            .Where(c => c.Name != message.Name && Counted.Contains(c.State) && (c.ApproveTime ?? c.PublicationStartTime) is not null)
-            .Select(c => new CountedMessage(c.Name, (c.PublicationStartTime ?? c.PublishTime ?? c.ApproveTime).ToDateTimeOffset(), c.ResolvedSchools))
-            .ToList();
+    private async Task<IReadOnlyList<CountedMessage>> CountedMessagesAsync(Communication message)
+    {
+        var counted = new List<CountedMessage>();
+        foreach (var state in Counted)
+        {
+            counted.AddRange((await repository.ListAllAsync([new IndexTerm("issuer", message.Issuer), new IndexTerm("state", ProtoEnum.Name(state))]))
+                .Select(s => s.Resource)
+                .Where(c => c.Name != message.Name && (c.ApproveTime ?? c.PublicationStartTime) is not null)
+                .Select(c => new CountedMessage(c.Name, (c.PublicationStartTime ?? c.PublishTime ?? c.ApproveTime).ToDateTimeOffset(), c.ResolvedSchools)));
+        }
+
+        return counted;
+    }
 
     private async Task<IReadOnlyList<ElectionWindow>> ElectionsConcerningAsync(string issuer)
     {
