@@ -367,7 +367,9 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 
         return caller.Party is not null && message.Reviewers.Contains(caller.Party) && caller.IsInRole(RoleNames.Academic)
             ? [caller.Party]
-            : throw new PermissionDeniedException($"Seuls les relecteurs du message ({string.Join(", ", message.Reviewers)}) le valident.");
+            : throw new PermissionDeniedException(message.Reviewers.Count == 0
+                ? "Ce message n'a pas été soumis : il n'a pas encore de relecteurs."
+                : $"Seuls les relecteurs du message ({string.Join(", ", message.Reviewers)}) le valident.");
     }
 
     /// <summary>The reviewers who have not approved since the last submission.</summary>
