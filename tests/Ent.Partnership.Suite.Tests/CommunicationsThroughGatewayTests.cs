@@ -118,6 +118,9 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
 
         Assert.Equal("PUBLISHED", published.GetProperty("state").GetString());
         Assert.Equal(new Dictionary<string, int> { ["0671001Z"] = 1 }, await ReceivedAsync(name));
+        var page = await _sandbox.GetStringAsync("/");
+        Assert.Contains("<h2>0671001Z</h2>", page, StringComparison.Ordinal);
+        Assert.Contains(name["communications/".Length..] + ".uai-0671001z.r1", page, StringComparison.Ordinal);
         var delivery = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}/deliveries/uai-0671001z", Observer);
         Assert.Equal("DELIVERED", delivery.GetProperty("state").GetString());
     }

@@ -63,8 +63,8 @@ public sealed class ServiceEnvironment : IAsyncLifetime
         }
     }
 
-    /// <summary>The communications service on this environment, on the system's clock or one the test moves.</summary>
-    public CommunicationsFactory StartCommunications(TimeProvider? time = null) => new(Redis, Parties, Sandbox, time);
+    /// <summary>The communications service on this environment, on the system's clock or one the test moves, with settings of the test's.</summary>
+    public CommunicationsFactory StartCommunications(TimeProvider? time = null, params (string Key, string Value)[] settings) => new(Redis, Parties, Sandbox, time, settings);
 
     public async Task DisposeAsync()
     {
@@ -74,7 +74,9 @@ public sealed class ServiceEnvironment : IAsyncLifetime
     }
 }
 
-public sealed class CommunicationsFactory(RedisServer redis, PartiesFactory parties, SandboxFactory sandbox, TimeProvider? time) : WebApplicationFactory<Grpc.CommunicationsService>
+public sealed class CommunicationsFactory(
+    RedisServer redis, PartiesFactory parties, SandboxFactory sandbox, TimeProvider? time, IReadOnlyList<(string Key, string Value)> settings)
+    : WebApplicationFactory<Grpc.CommunicationsService>
 {
     public V1.Communications.CommunicationsClient Client =>
         field ??= new(GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() }));
@@ -127,6 +129,11 @@ public sealed class CommunicationsFactory(RedisServer redis, PartiesFactory part
         builder.UseSetting("Publication:Interval", "00:00:00.1");
         builder.UseSetting("Publication:BaseDelay", "00:00:00.1");
         builder.UseSetting("Publication:Lease", "00:00:03");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             if (time is not null)
