@@ -105,10 +105,11 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
         var verdict = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications:check", Cea, $$"""{"communication": {{Message(Notice, "0671001Z")}}}""");
         Assert.Equal("PASS", verdict.GetProperty("outcome").GetString());
 
-        var name = await CreateAsync(Cea, Message(Notice, "0671001Z"));
+        var created = await _gateway.OkAsync(HttpMethod.Post, "/v1/communications", Cea, Message(Notice, "0671001Z"));
+        var name = created.GetProperty("name").GetString()!;
+        Assert.Equal("conventions/mbn-grand-est", created.GetProperty("convention").GetString());
         await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, $"/v1/{name}", Observer), HttpStatusCode.NotFound, 5);
         var submitted = await ActAsync(name, "submit", Cea);
-        Assert.Equal("conventions/mbn-grand-est", submitted.GetProperty("convention").GetString());
         Assert.Equal(["parties/aca-strasbourg"], submitted.GetProperty("reviewers").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(1, submitted.GetProperty("estimatedReach").GetProperty("schools").GetInt32());
         await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}:approve", NancyMetz, "{}"), HttpStatusCode.NotFound, 5);

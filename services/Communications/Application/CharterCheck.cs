@@ -65,6 +65,10 @@ public sealed class CharterCheck(CommunicationRepository repository, PartyDirect
         return new CheckResult(verdict, convention?.Name ?? message.Convention, inScope, reviewers, reach);
     }
 
+    /// <summary>The convention a message without one falls under, or empty when there is none yet (the check will say so).</summary>
+    public async Task<string> DefaultConventionAsync(Communication message) =>
+        (await ConventionOfAsync(message.Issuer, "", CivilDate.Of(PublicationTimeOf(message)), [])).Convention?.Name ?? "";
+
     /// <summary>
     /// The convention whose charter governs the message: the one named, or the one convention in force where
     /// the issuer holds a communication right with a validated charter. CH-CONVENTION when there is none.

@@ -51,6 +51,11 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         }
 
         ClearOutputs(created);
+        if (created.Convention.Length == 0)
+        {
+            created.Convention = await check.DefaultConventionAsync(created);
+        }
+
         created.State = State.Draft;
         created.Revision = 1;
         created.CreateTime = created.UpdateTime = Now;
@@ -194,7 +199,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         submitted.SubmitTime = submitted.UpdateTime = Now;
         if (submitted.Urgent && result.Verdict.Outcome == Verdict.Types.Outcome.Pass)
         {
-            return await publications.StartAsync(submitted, stored.Version, result, State.Draft);
+            return await publications.StartAsync(submitted, stored.Version, result, stored.Resource.State);
         }
 
         return await WriteAsync(submitted, stored.Version, stored.Resource.State);
