@@ -20,14 +20,43 @@ public sealed record ApiKeyOptions
 
     public string[] Roles { get; init; } = [];
 
+    /// <summary>This key's own rate, when it differs from <see cref="GatewayOptions.RateLimit"/>.</summary>
+    public RateLimitOptions? RateLimit { get; init; }
+
     public string HashHex => (KeySha256 ?? (Key is null ? "" : Hash(Key))).ToLowerInvariant();
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }
 
+/// <summary>A key's token bucket: requests per second, and how many it may make at once after a pause.</summary>
+public sealed record RateLimitOptions
+{
+    public int PerSecond { get; init; } = 100;
+
+    public int Burst { get; init; } = 200;
+}
+
 public sealed class GatewayOptions
 {
     public List<ApiKeyOptions> ApiKeys { get; init; } = [];
+
+    /// <summary>The rate of keys that set none.</summary>
+    public RateLimitOptions RateLimit { get; init; } = new();
+
+    /// <summary>The largest request body, but for <c>:importSchools</c>.</summary>
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>The largest body of <c>:importSchools</c> (a school directory extract).</summary>
+    public long MaxImportBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>The origins whose pages may call the API from a browser.</summary>
+    public string[] CorsOrigins { get; init; } = [];
+}
+
+/// <summary>Who a request comes from, as far as the gateway's limits care: the key (by a prefix of its hash) and its rate.</summary>
+public sealed record KeyedCaller(string KeyId, RateLimitOptions RateLimit)
+{
+    public static readonly object ItemKey = new();
 }
 
 /// <summary>
@@ -39,8 +68,8 @@ public sealed class ApiKeyAuthenticator(IOptionsMonitor<GatewayOptions> options,
 {
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset RenewAfter)> _tokens = new();
 
-    /// <summary>The internal token for <paramref name="key"/>, or null when the key is unknown.</summary>
-    public string? Authenticate(string key)
+    /// <summary>The internal token for <paramref name="key"/> and who it is, or null when the key is unknown.</summary>
+    public (string Token, KeyedCaller Caller)? Authenticate(string key)
     {
         var hash = ApiKeyOptions.Hash(key);
         var entry = options.CurrentValue.ApiKeys.FirstOrDefault(k =>
@@ -51,14 +80,15 @@ public sealed class ApiKeyAuthenticator(IOptionsMonitor<GatewayOptions> options,
             return null;
         }
 
+        var caller = new KeyedCaller(hash[..12], entry.RateLimit ?? options.CurrentValue.RateLimit);
         var now = time.GetUtcNow();
         if (_tokens.TryGetValue(hash, out var cached) && now < cached.RenewAfter)
         {
-            return cached.Token;
+            return (cached.Token, caller);
         }
 
-        var token = tokens.IssueForPartner(hash[..12], entry.Party, entry.Roles);
+        var token = tokens.IssueForPartner(caller.KeyId, entry.Party, entry.Roles);
         _tokens[hash] = (token, now + InternalToken.Lifetime / 2);
-        return token;
+        return (token, caller);
     }
 }

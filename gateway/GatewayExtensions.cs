@@ -18,14 +18,29 @@ public static class GatewayExtensions
             .AddServiceDiscoveryDestinationResolver();
         builder.Services.AddHttpClient(ServicesHealthCheck.ClientName, client => client.Timeout = TimeSpan.FromSeconds(3));
         builder.Services.AddHealthChecks().AddCheck<ServicesHealthCheck>("services");
+        builder.Services.AddKeyRateLimits();
+        var origins = builder.Configuration.GetSection("Gateway:CorsOrigins").Get<string[]>() ?? [];
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy.WithOrigins(origins)
+            .AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After", "Allow", "WWW-Authenticate")));
         return builder;
     }
 
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseStatusErrorBodies();
+        app.UseCors();
         app.UseMiddleware<IdentityMiddleware>();
-        app.MapReverseProxy();
+        app.UseRateLimiter();
+        app.UseBodyLimits();
+        app.MapReverseProxy(proxy => proxy.Use(async (context, next) =>
+        {
+            await next();
+            // A body sent without a length and cut at the limit: YARP calls it the client's error (400).
+            if (context.GetForwarderErrorFeature()?.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } && !context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            }
+        }));
         app.MapDefaultEndpoints();
         return app;
     }

@@ -25,15 +25,16 @@ public sealed class IdentityMiddleware(RequestDelegate next, ApiKeyAuthenticator
             headers.Remove(name);
         }
 
-        var token = key is null ? null : authenticator.Authenticate(key);
-        if (token is null)
+        var authenticated = key is null ? null : authenticator.Authenticate(key);
+        if (authenticated is not { } known)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await ErrorResponses.WriteAsync(context, ErrorResponses.ForHttpStatus(StatusCodes.Status401Unauthorized, context.Request.Path));
             return;
         }
 
-        headers.Authorization = "Bearer " + token;
+        headers.Authorization = "Bearer " + known.Token;
+        context.Items[KeyedCaller.ItemKey] = known.Caller;
         await next(context);
     }
 

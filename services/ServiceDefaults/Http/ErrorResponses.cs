@@ -35,7 +35,9 @@ public static class ErrorResponses
         StatusCodes.Status405MethodNotAllowed => ErrorStatus.Create(
             Code.Unimplemented, $"Cette méthode HTTP n'est pas permise sur {path} ; voir l'en-tête Allow.", ErrorReason.MethodNotAllowed),
         StatusCodes.Status413PayloadTooLarge => ErrorStatus.Create(
-            Code.ResourceExhausted, "Le corps de la requête dépasse la taille permise.", ErrorReason.InvalidField),
+            Code.ResourceExhausted, "Le corps de la requête dépasse la taille permise.", ErrorReason.BodyTooLarge),
+        StatusCodes.Status429TooManyRequests => ErrorStatus.Create(
+            Code.ResourceExhausted, "Trop de requêtes pour cette clé ; réessayez après le délai de l'en-tête Retry-After.", ErrorReason.RateLimited),
         StatusCodes.Status415UnsupportedMediaType => ErrorStatus.Create(
             Code.InvalidArgument, "Le corps de la requête doit être du JSON (Content-Type: application/json).", ErrorReason.MalformedBody),
         StatusCodes.Status503ServiceUnavailable or StatusCodes.Status502BadGateway => ErrorStatus.Create(

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace Ent.Partnership.Gateway.Tests;
+
+/// <summary>
+/// The gateway in memory, with keys of the tests' own in a configuration the tests can change and reload.
+/// No service stands behind it: what passes the gateway's checks is answered 502 or 503.
+/// </summary>
+public sealed class GatewayFactory : WebApplicationFactory<Program>
+{
+    public ReloadableConfiguration Keys { get; } = new(new Dictionary<string, string?>
+    {
+        ["Gateway:ApiKeys:0:Key"] = "test-admin-key",
+        ["Gateway:ApiKeys:0:Roles:0"] = "admin",
+        ["Gateway:ApiKeys:1:Key"] = "test-slow-key",
+        ["Gateway:ApiKeys:1:Roles:0"] = "observer",
+        ["Gateway:ApiKeys:1:RateLimit:PerSecond"] = "1",
+        ["Gateway:ApiKeys:1:RateLimit:Burst"] = "3",
+    });
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        // Read as the gateway starts, before the configuration below is added.
+        builder.UseSetting("InternalToken:SigningKey", "in-memory-tests-signing-key-of-at-least-32-bytes");
+        builder.UseSetting("Gateway:CorsOrigins:0", "https://partenaire.example");
+        builder.ConfigureAppConfiguration(configuration => configuration.Add(Keys));
+    }
+}
+
+/// <summary>An in-memory configuration whose values a test changes, then reloads as a file change would.</summary>
+public sealed class ReloadableConfiguration(Dictionary<string, string?> initial) : ConfigurationProvider, IConfigurationSource
+{
+    public IConfigurationProvider Build(IConfigurationBuilder builder)
+    {
+        foreach (var (key, value) in initial)
+        {
+            Data[key] = value;
+        }
+
+        return this;
+    }
+
+    public void Change(string key, string? value)
+    {
+        if (value is null)
+        {
+            Data.Remove(key);
+        }
+        else
+        {
+            Data[key] = value;
+        }
+
+        OnReload();
+    }
+}
