@@ -42,6 +42,7 @@ public static class GatewayExtensions
             }
         }));
         app.MapDefaultEndpoints();
+        app.MapApiReference();
         return app;
     }
 }

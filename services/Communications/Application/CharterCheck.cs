@@ -127,7 +127,8 @@ public sealed class CharterCheck(CommunicationRepository repository, PartyDirect
                 .Select(c => new CountedMessage(c.Name, (c.PublicationStartTime ?? c.PublishTime ?? c.ApproveTime).ToDateTimeOffset(), c.ResolvedSchools)));
         }
 
-        return counted;
+        // A message that changes state between two reads (APPROVED → PUBLISHED) is read twice: count it once.
+        return counted.DistinctBy(m => m.Name).ToList();
     }
 
     private async Task<IReadOnlyList<ElectionWindow>> ElectionsConcerningAsync(string issuer)

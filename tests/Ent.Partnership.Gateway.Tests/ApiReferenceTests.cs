@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Ent.Partnership.Gateway.Tests;
+
+/// <summary>The API reference the gateway serves without a key: the OpenAPI document and the /docs page.</summary>
+public sealed partial class ApiReferenceTests(GatewayFactory gateway) : IClassFixture<GatewayFactory>
+{
+    private readonly HttpClient _client = gateway.CreateClient();
+
+    private async Task<JsonElement> DocumentAsync()
+    {
+        var response = await _client.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    }
+
+    private static IEnumerable<(string Path, string Verb, JsonElement Operation)> Operations(JsonElement document) =>
+        document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (p.Name, o.Name, o.Value)));
+
+    /// <summary>The protos beside the tests: each <c>get:</c>, <c>post:</c>... line is one REST binding.</summary>
+    private static IReadOnlyList<string> ProtoBindings()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!Directory.Exists(Path.Combine(directory!.FullName, "protos")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Directory.EnumerateFiles(Path.Combine(directory.FullName, "protos", "ent", "partnership"), "*.proto", SearchOption.AllDirectories)
+            .SelectMany(File.ReadLines)
+            .Select(l => Binding().Match(l))
+            .Where(m => m.Success)
+            .Select(m => m.Groups["verb"].Value + " " + m.Groups["template"].Value)
+            .ToList();
+    }
+
+    [Fact]
+    public async Task EveryRestBindingOfEveryService_IsOneOperation_OnAPathOfLiteralSegments()
+    {
+        var operations = Operations(await DocumentAsync()).ToList();
+
+        Assert.Equal(ProtoBindings().Count, operations.Count);
+        Assert.All(operations, o => Assert.DoesNotMatch("[=*]", o.Path));
+        Assert.Equal(operations.Count, operations.Select(o => o.Verb + " " + o.Path).Distinct().Count());
+        Assert.Equal(operations.Count, operations.Select(o => o.Operation.GetProperty("operationId").GetString()).Distinct().Count());
+        Assert.Contains(operations, o => (o.Verb, o.Path) == ("post", "/v1/conventions/{conventionId}/amendments/{amendmentId}:submit"));
+        Assert.Contains(operations, o => (o.Verb, o.Path) == ("get", "/v1/communications/{communicationId}/deliveries/{deliveryId}"));
+        Assert.Contains(operations, o => (o.Verb, o.Path) == ("post", "/v1/communications:check"));
+        Assert.Contains(operations, o => (o.Verb, o.Path) == ("get", "/v1/parties/{partyId}:competence"));
+    }
+
+    [Fact]
+    public async Task ProtoComments_AreTheDescriptions()
+    {
+        var document = await DocumentAsync();
+        var check = Operations(document).Single(o => o.Path == "/v1/communications:check").Operation;
+        var communication = document.GetProperty("components").GetProperty("schemas").GetProperty("communications_v1_Communication");
+
+        Assert.StartsWith("Checks a message, saved or not, against the usage charter", check.GetProperty("description").GetString());
+        Assert.Equal("Communications", check.GetProperty("tags")[0].GetString());
+        Assert.StartsWith("An institutional message from a collectivity", communication.GetProperty("description").GetString());
+        Assert.StartsWith("The title.", communication.GetProperty("properties").GetProperty("title").GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task TheQueryParametersAndTheBody_FollowTheHttpRule()
+    {
+        var operations = Operations(await DocumentAsync()).ToList();
+        var create = operations.Single(o => (o.Verb, o.Path) == ("post", "/v1/communications")).Operation;
+        var list = operations.Single(o => (o.Verb, o.Path) == ("get", "/v1/communications")).Operation;
+
+        Assert.Equal(["communicationId", "requestId"], create.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal("#/components/schemas/communications_v1_Communication",
+            create.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Equal(["pageSize", "pageToken", "filter"], list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task TheDocsPage_AndItsScript_AreServedWithoutAKey_AndLoadNothingFromElsewhere()
+    {
+        var page = await _client.GetStringAsync("/docs");
+        var script = await _client.GetAsync("/docs/docs.js");
+
+        Assert.Contains("<script src=\"/docs/docs.js\">", page, StringComparison.Ordinal);
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", page);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/docs/secrets.txt")).StatusCode);
+    }
+
+    [GeneratedRegex(@"^\s*(?<verb>get|post|put|patch|delete): ""(?<template>[^""]+)""")]
+    private static partial Regex Binding();
+}
