@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ent.Partnership.Tests.Support;
 
 namespace Ent.Partnership.Gateway.Tests;
 
@@ -89,6 +90,24 @@ public sealed partial class ApiReferenceTests(GatewayFactory gateway) : IClassFi
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/docs/secrets.txt")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheDocument_PassesARealOpenApiValidator()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, await _client.GetStringAsync("/openapi/v1.json"));
+        try
+        {
+            var (exitCode, output) = await NodeScript.RunAsync("validate-openapi.mjs", TimeSpan.FromMinutes(2), file);
+
+            Assert.True(exitCode == 0, output);
+            Assert.Contains("\"valid\":true", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [GeneratedRegex(@"^\s*(?<verb>get|post|put|patch|delete): ""(?<template>[^""]+)""")]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Ent.Partnership.Parties.V1;
 using Ent.Partnership.Redis;
+using Ent.Partnership.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
@@ -214,5 +215,15 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
 
             return Task.CompletedTask;
         }
+    }
+
+    [Fact]
+    public async Task TheDocsPage_ShowsEveryOperation_AndItsTryItCallsWork()
+    {
+        var (exitCode, output) = await NodeScript.RunAsync("docs-in-browser.mjs", TimeSpan.FromMinutes(2),
+            suite.Gateway.BaseAddress!.ToString().TrimEnd('/'), "dev-observer-key");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("\"answer\":\"200 OK", output, StringComparison.Ordinal);
     }
 }
