@@ -20,6 +20,9 @@ public sealed record ApiKeyOptions
 
     public string[] Roles { get; init; } = [];
 
+    /// <summary>When the key stops working, if it does.</summary>
+    public DateTimeOffset? Expires { get; init; }
+
     /// <summary>This key's own rate, when it differs from <see cref="GatewayOptions.RateLimit"/>.</summary>
     public RateLimitOptions? RateLimit { get; init; }
 
@@ -61,8 +64,8 @@ public sealed record KeyedCaller(string KeyId, RateLimitOptions RateLimit)
 
 /// <summary>
 /// Turns a partner's API key into the internal token the services trust. Keys are compared by their
-/// SHA-256; the configuration is read on every lookup, so a key added or removed by a configuration reload
-/// applies without a restart.
+/// SHA-256; the configuration is read on every lookup, so a key added, removed or expired by a configuration
+/// reload applies without a restart, and a key past its <c>Expires</c> is refused.
 /// </summary>
 public sealed class ApiKeyAuthenticator(IOptionsMonitor<GatewayOptions> options, InternalToken tokens, TimeProvider time)
 {
@@ -74,7 +77,7 @@ public sealed class ApiKeyAuthenticator(IOptionsMonitor<GatewayOptions> options,
         var hash = ApiKeyOptions.Hash(key);
         var entry = options.CurrentValue.ApiKeys.FirstOrDefault(k =>
             CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(k.HashHex), Encoding.ASCII.GetBytes(hash)));
-        if (entry is null)
+        if (entry is null || entry.Expires <= time.GetUtcNow())
         {
             _tokens.TryRemove(hash, out _);
             return null;

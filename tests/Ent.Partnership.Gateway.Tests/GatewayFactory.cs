@@ -18,6 +18,9 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         ["Gateway:ApiKeys:1:Roles:0"] = "observer",
         ["Gateway:ApiKeys:1:RateLimit:PerSecond"] = "1",
         ["Gateway:ApiKeys:1:RateLimit:Burst"] = "3",
+        ["Gateway:ApiKeys:2:Key"] = "test-expired-key",
+        ["Gateway:ApiKeys:2:Roles:0"] = "observer",
+        ["Gateway:ApiKeys:2:Expires"] = "2020-01-01T00:00:00Z",
     });
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -31,13 +31,15 @@ public sealed class LimitsTests(GatewayFactory gateway) : IClassFixture<GatewayF
     private static StringContent Json(int bytes) => new("{\"csv\": \"" + new string('x', bytes) + "\"}", Encoding.UTF8, "application/json");
 
     [Fact]
-    public async Task ARequestWithoutAKnownKey_Is401()
+    public async Task ARequestWithoutAKnownKey_OrWithAnExpiredOne_Is401()
     {
         var none = await SendAsync(HttpMethod.Get, "/v1/parties", null);
         var unknown = await SendAsync(HttpMethod.Get, "/v1/parties", "no-such-key");
+        var expired = await SendAsync(HttpMethod.Get, "/v1/parties", "test-expired-key");
 
         Assert.Equal((HttpStatusCode.Unauthorized, 16), (none.StatusCode, await StatusCodeOfBodyAsync(none)));
         Assert.Equal((HttpStatusCode.Unauthorized, 16), (unknown.StatusCode, await StatusCodeOfBodyAsync(unknown)));
+        Assert.Equal((HttpStatusCode.Unauthorized, 16), (expired.StatusCode, await StatusCodeOfBodyAsync(expired)));
     }
 
     [Fact]
@@ -84,12 +86,12 @@ public sealed class LimitsTests(GatewayFactory gateway) : IClassFixture<GatewayF
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/v1/parties", "test-new-key")).StatusCode);
 
-        gateway.Keys.Change("Gateway:ApiKeys:2:KeySha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("test-new-key"))));
-        gateway.Keys.Change("Gateway:ApiKeys:2:Roles:0", "observer");
+        gateway.Keys.Change("Gateway:ApiKeys:3:KeySha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("test-new-key"))));
+        gateway.Keys.Change("Gateway:ApiKeys:3:Roles:0", "observer");
         Assert.NotEqual(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/v1/parties", "test-new-key")).StatusCode);
 
-        gateway.Keys.Change("Gateway:ApiKeys:2:KeySha256", null);
-        gateway.Keys.Change("Gateway:ApiKeys:2:Roles:0", null);
+        gateway.Keys.Change("Gateway:ApiKeys:3:KeySha256", null);
+        gateway.Keys.Change("Gateway:ApiKeys:3:Roles:0", null);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/v1/parties", "test-new-key")).StatusCode);
     }
 

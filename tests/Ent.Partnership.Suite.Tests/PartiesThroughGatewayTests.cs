@@ -171,6 +171,19 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
     }
 
     [Fact]
+    public async Task ACallStraightToAService_WithoutTheGatewaysToken_Is401()
+    {
+        using var direct = new HttpClient { BaseAddress = suite.App.GetEndpoint("communications", "http") };
+        var anonymous = await direct.GetAsync("/v1/communications");
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "/v1/communications");
+        forged.Headers.Add("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjpbImFkbWluIl0sImlzcyI6ImVudC1wYXJ0bmVyc2hpcCJ9.c2lnbmF0dXJl");
+        var signedElsewhere = await direct.SendAsync(forged);
+
+        await Gateway.AssertStatusAsync(anonymous, HttpStatusCode.Unauthorized, 16);
+        await Gateway.AssertStatusAsync(signedElsewhere, HttpStatusCode.Unauthorized, 16);
+    }
+
+    [Fact]
     public async Task Health_IsAnsweredWithoutAKey()
     {
         var response = await suite.Gateway.GetAsync("/health");
