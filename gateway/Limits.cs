@@ -45,12 +45,19 @@ public static class Limits
     }
 
     /// <summary>
-    /// 413 for a body declared larger than the path allows (1 MiB, 16 MiB for <c>:importSchools</c>); a body
-    /// sent without a length is cut at the same size as it is read.
+    /// 415 for a body that is not declared JSON; 413 for a body declared larger than the path allows (1 MiB,
+    /// 16 MiB for <c>:importSchools</c>); a body sent without a length is cut at the same size as it is read.
     /// </summary>
     public static IApplicationBuilder UseBodyLimits(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
+            if (context.Request.Path.StartsWithSegments("/v1") && context.Request.ContentLength != 0 && (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+                && !IsJson(context.Request.ContentType))
+            {
+                await ErrorResponses.WriteAsync(context, ErrorResponses.ForHttpStatus(StatusCodes.Status415UnsupportedMediaType, context.Request.Path), StatusCodes.Status415UnsupportedMediaType);
+                return;
+            }
+
             var options = context.RequestServices.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue;
             var limit = context.Request.Path.Value?.EndsWith(":importSchools", StringComparison.Ordinal) == true ? options.MaxImportBytes : options.MaxBodyBytes;
             if (context.Request.ContentLength > limit)
@@ -66,4 +73,9 @@ public static class Limits
 
             await next(context);
         });
+
+    /// <summary><c>application/json</c>, or a <c>+json</c> type, with any parameters.</summary>
+    private static bool IsJson(string? contentType) =>
+        System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && (type.MediaType == "application/json" || type.MediaType?.EndsWith("+json", StringComparison.Ordinal) == true);
 }
