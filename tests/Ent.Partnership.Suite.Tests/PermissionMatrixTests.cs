@@ -114,4 +114,42 @@ public sealed class PermissionMatrixTests(SuiteFixture suite) : IClassFixture<Su
 
         Assert.True(wrong.Count == 0, $"{wrong.Count} answers break the matrix:\n" + string.Join('\n', wrong));
     }
+
+    [Fact]
+    public async Task OnAMessageEveryoneSees_OnlyItsIssuerAndItsReviewersAct()
+    {
+        await suite.ImportSchoolsOnceAsync();
+        var gateway = new Gateway(suite.Gateway);
+        var message = JsonSerializer.Serialize(new
+        {
+            title = "Transports scolaires",
+            body = "Les horaires des cars changent lundi.",
+            category = "TRANSPORT",
+            audiences = new[] { "PARENTS" },
+            targets = new { schools = new[] { "parties/uai-0671001z" } },
+            expireTime = DateTimeOffset.UtcNow.AddDays(10).ToString("yyyy-MM-ddTHH:mm:ssZ"),
+        });
+        var name = (await gateway.OkAsync(HttpMethod.Post, "/v1/communications", "dev-cea-key", message)).GetProperty("name").GetString()!;
+        await gateway.OkAsync(HttpMethod.Post, $"/v1/{name}:submit", "dev-cea-key", "{}");
+        await gateway.OkAsync(HttpMethod.Post, $"/v1/{name}:approve", "dev-rectorat-strasbourg-key", "{}");
+
+        (HttpMethod Method, string Path, string Key, string Body)[] refused =
+        [
+            (HttpMethod.Patch, $"/v1/{name}", "dev-moselle-key", """{"title": "Autre"}"""),
+            (HttpMethod.Delete, $"/v1/{name}", "dev-moselle-key", ""),
+            (HttpMethod.Post, $"/v1/{name}:submit", "dev-moselle-key", "{}"),
+            (HttpMethod.Post, $"/v1/{name}:withdraw", "dev-moselle-key", "{}"),
+            (HttpMethod.Post, $"/v1/{name}:retryDeliveries", "dev-region-key", "{}"),
+            (HttpMethod.Post, $"/v1/{name}:approve", "dev-rectorat-nancy-metz-key", "{}"),
+            (HttpMethod.Post, $"/v1/{name}:requestChanges", "dev-rectorat-nancy-metz-key", """{"comment": "Non."}"""),
+            (HttpMethod.Post, $"/v1/{name}:reject", "dev-rectorat-nancy-metz-key", """{"comment": "Non."}"""),
+        ];
+        foreach (var (method, path, key, body) in refused)
+        {
+            var response = await gateway.SendAsync(method, path, key, body.Length > 0 ? body : null);
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{key} {method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        Assert.Equal("parties/cea", (await gateway.OkAsync(HttpMethod.Get, $"/v1/{name}", "dev-observer-key")).GetProperty("issuer").GetString());
+    }
 }
