@@ -102,9 +102,10 @@ public static partial class CharterEngine
         CheckValidity(findings, draft, charter);
         foreach (var (field, text) in new[] { ("title", draft.Title), ("body", draft.Body) })
         {
-            CheckTerms(findings, field, text, charter);
-            CheckPersonalData(findings, field, text, charter);
-            CheckLinks(findings, field, text, charter);
+            var matcher = new TextMatcher(text);
+            CheckTerms(findings, field, matcher, charter);
+            CheckPersonalData(findings, field, matcher, charter);
+            CheckLinks(findings, field, matcher, charter);
         }
 
         for (var i = 0; i < draft.Attachments.Count; i++)
@@ -154,9 +155,9 @@ public static partial class CharterEngine
         }
     }
 
-    private static void CheckTerms(List<Finding> findings, string field, string text, Charter charter)
+    private static void CheckTerms(List<Finding> findings, string field, TextMatcher matcher, Charter charter)
     {
-        var matcher = new TextMatcher(text);
+        var text = matcher.Text;
         var allowed = charter.AllowedPhrases.SelectMany(matcher.Find).ToList();
         foreach (var term in charter.Terms.Where(t => t.Category != TermCategory.Promotional))
         {
@@ -179,10 +180,10 @@ public static partial class CharterEngine
     internal static IEnumerable<(int Start, int End)> Matches(TextMatcher matcher, CharterTerm term, IReadOnlyList<(int Start, int End)> allowed) =>
         matcher.Find(term.Text).Where(m => !allowed.Any(a => a.Start <= m.Start && m.End <= a.End));
 
-    private static void CheckPersonalData(List<Finding> findings, string field, string text, Charter charter)
+    private static void CheckPersonalData(List<Finding> findings, string field, TextMatcher matcher, Charter charter)
     {
+        var text = matcher.Text;
         var allowed = charter.AllowedContacts.Select(Canonical).ToHashSet(StringComparer.Ordinal);
-        var matcher = new TextMatcher(text);
         foreach (Match match in Email().Matches(text).Concat(Phone().Matches(text)))
         {
             if (!allowed.Contains(Canonical(match.Value)))
@@ -193,9 +194,9 @@ public static partial class CharterEngine
         }
     }
 
-    private static void CheckLinks(List<Finding> findings, string field, string text, Charter charter)
+    private static void CheckLinks(List<Finding> findings, string field, TextMatcher matcher, Charter charter)
     {
-        var matcher = new TextMatcher(text);
+        var text = matcher.Text;
         foreach (Match match in Link().Matches(text))
         {
             var url = match.Value.TrimEnd('.', ',', ';', ':', ')', '!', '?');

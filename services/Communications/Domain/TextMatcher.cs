@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
@@ -9,6 +10,9 @@ namespace Ent.Partnership.Communications.Domain;
 /// </summary>
 public sealed class TextMatcher
 {
+    private static readonly ConcurrentDictionary<string, string> FoldedPhrases = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<char, string> Decompositions = new();
+
     private readonly string _folded;
     private readonly int[] _origin;
 
@@ -19,7 +23,15 @@ public sealed class TextMatcher
         var origin = new List<int>(text.Length);
         for (var i = 0; i < text.Length; i++)
         {
-            foreach (var c in text[i].ToString().Normalize(NormalizationForm.FormD))
+            // ASCII has nothing to decompose: most of a French text takes this path, without allocating.
+            if (char.IsAscii(text[i]))
+            {
+                folded.Append(char.ToLowerInvariant(text[i]));
+                origin.Add(i);
+                continue;
+            }
+
+            foreach (var c in Decomposed(text[i]))
             {
                 if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
                 {
@@ -35,8 +47,11 @@ public sealed class TextMatcher
 
     public string Text { get; }
 
-    /// <summary>Lower case without accents: "Élection" and "election" fold alike.</summary>
-    public static string Fold(string text) => new TextMatcher(text)._folded;
+    /// <summary>Lower case without accents: "Élection" and "election" fold alike. Charter phrases are folded once.</summary>
+    public static string Fold(string text) =>
+        FoldedPhrases.TryGetValue(text, out var folded) ? folded
+        : FoldedPhrases.Count < 10_000 ? FoldedPhrases.GetOrAdd(text, t => new TextMatcher(t)._folded)
+        : new TextMatcher(text)._folded;
 
     /// <summary>Every whole-word occurrence of <paramref name="phrase"/>, as spans of the original text.</summary>
     public IEnumerable<(int Start, int End)> Find(string phrase)
@@ -56,6 +71,8 @@ public sealed class TextMatcher
             }
         }
     }
+
+    private static string Decomposed(char c) => Decompositions.GetOrAdd(c, static x => x.ToString().Normalize(NormalizationForm.FormD));
 
     /// <summary>The original text of a span with up to <paramref name="context"/> characters on each side.</summary>
     public string Excerpt(int start, int end, int context = 40) =>
