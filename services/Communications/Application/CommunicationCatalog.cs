@@ -189,7 +189,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         var result = await check.RunAsync(stored.Resource);
         if (result.Blocked)
         {
-            throw Refusal(name, "Le message enfreint la charte d'usage.", result.Verdict);
+            throw Refusal("Le message enfreint la charte d'usage.", result.Verdict);
         }
 
         var submitted = stored.Resource.Clone();
@@ -318,6 +318,10 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         return await repository.ListDeliveriesAsync(terms, Paging.PageSize(pageSize), pageToken, parent + "|" + filterText);
     }
 
+    /// <summary>The event of a message's change of state, as it is after the change.</summary>
+    public static OutgoingEvent StateChanged(Communication message, State previous, TimeProvider time) =>
+        OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = previous }, EventSource, message.Name, time);
+
     /// <summary>Copies what a check resolved into the message.</summary>
     public static void Apply(Communication message, CheckResult result)
     {
@@ -329,7 +333,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     }
 
     /// <summary>The findings of a blocking verdict as the violations of a FAILED_PRECONDITION.</summary>
-    public static FailedPreconditionException Refusal(string name, string message, Verdict verdict) =>
+    private static FailedPreconditionException Refusal(string message, Verdict verdict) =>
         new(message, verdict.Findings.Where(f => f.Severity == V1.Finding.Types.Severity.Block)
             .Select(f => new UnmetCondition(f.RuleId, f.Field, $"{f.Message} ({f.Excerpt})")).ToList());
 
@@ -355,7 +359,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         repository.Put(batch, message, version);
         if (previous is { } before)
         {
-            batch.Publish(OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = before }, EventSource, message.Name, time));
+            batch.Publish(StateChanged(message, before, time));
         }
 
         var result = await batch.CommitAsync();

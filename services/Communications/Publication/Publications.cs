@@ -92,7 +92,7 @@ public sealed class Publications(
             }, expectedVersion: 0);
         }
 
-        batch.Publish(OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = previous }, CommunicationCatalog.EventSource, message.Name, time));
+        batch.Publish(CommunicationCatalog.StateChanged(message, previous, time));
         var written = await batch.CommitAsync();
         logger.LogInformation("{Communication} published to {Schools} schools", message.Name, result.Schools.Count);
         Nudge();
@@ -138,7 +138,7 @@ public sealed class Publications(
 
             changed.DeliverySummary = deliveries.Count > 0 ? Summarize(after) : null;
             repository.Put(batch, changed, version);
-            batch.Publish(OutgoingEvent.From(new CommunicationStateChanged { Communication = changed, PreviousState = previous }, CommunicationCatalog.EventSource, changed.Name, time));
+            batch.Publish(CommunicationCatalog.StateChanged(changed, previous, time));
             try
             {
                 var written = await batch.CommitAsync();
@@ -252,7 +252,7 @@ public sealed class Publications(
         message.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.Put(batch, message, stored.Version);
-        batch.Publish(OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = State.Approved }, CommunicationCatalog.EventSource, message.Name, time));
+        batch.Publish(CommunicationCatalog.StateChanged(message, State.Approved, time));
         await batch.CommitAsync();
         logger.LogInformation("{Communication} sent back at publication: {Reason}", message.Name, message.StateReason);
     }
@@ -286,7 +286,7 @@ public sealed class Publications(
         }
 
         repository.Put(batch, message, stored.Version);
-        batch.Publish(OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = stored.Resource.State }, CommunicationCatalog.EventSource, message.Name, time));
+        batch.Publish(CommunicationCatalog.StateChanged(message, stored.Resource.State, time));
         await batch.CommitAsync();
     }
 
