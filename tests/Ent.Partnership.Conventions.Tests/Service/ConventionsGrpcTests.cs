@@ -78,6 +78,25 @@ public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IC
     }
 
     [Fact]
+    public async Task APartyCannotDeliberate_ForAnother()
+    {
+        await service.Grpc.CreateConventionAsync(new CreateConventionRequest { ConventionId = "deliberation-impersonation", Convention = Draft("2026-01-01") }, service.Admin);
+        await service.Grpc.SubmitConventionAsync(new SubmitConventionRequest { Name = "conventions/deliberation-impersonation" }, service.Admin);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreateDeliberationAsync(new CreateDeliberationRequest
+        {
+            Parent = "conventions/deliberation-impersonation",
+            Deliberation = new Deliberation
+            {
+                Party = "parties/dep-51", Stage = Deliberation.Types.Stage.Decision, Body = "Commission Permanente", Reference = "CP/2026/2",
+                Date = "2026-11-20", Outcome = Deliberation.Types.Outcome.Adopted,
+            },
+        }, service.As("parties/dep-57", RoleNames.Collectivity)).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+    }
+
+    [Fact]
     public async Task AnObserver_CannotSign()
     {
         await InSignatureAsync("observer", "2026-01-01");
