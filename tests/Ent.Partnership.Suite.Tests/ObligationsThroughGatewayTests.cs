@@ -167,6 +167,7 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         var name = ticket.GetProperty("name").GetString();
         Assert.Equal(("NEW", "2026-11-20T16:00:00Z"), (ticket.GetProperty("state").GetString(), ticket.GetProperty("sla").GetProperty("ttoDue").GetString()));
 
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}:respond", "dev-rectorat-nancy-metz-key", "{}"), HttpStatusCode.Forbidden, 7);
         await _gateway.OkAsync(HttpMethod.Post, $"/v1/{name}:respond", "dev-rectorat-strasbourg-key", "{}");
         var solved = await _gateway.OkAsync(HttpMethod.Post, $"/v1/{name}:solve", "dev-rectorat-strasbourg-key", "{}");
         var wrongStep = await _gateway.SendAsync(HttpMethod.Post, $"/v1/{name}:resume", "dev-rectorat-strasbourg-key", "{}");
