@@ -16,18 +16,19 @@ var parties = builder.AddPartnershipService<Projects.Ent_Partnership_Parties>("p
     .WithReference(redis)
     .WaitFor(redis);
 
+// Everything but Redis starts at once: each service calls the others only once they answer (sample data
+// waits for them, the publisher retries the ENT, the gateway's health is the services' health), and
+// starting them one after the other would add up their start-up times.
 var conventions = builder.AddPartnershipService<Projects.Ent_Partnership_Conventions>("conventions", tokenKey)
     .WithReference(redis)
     .WaitFor(redis)
-    .WithReference(parties)
-    .WaitFor(parties);
+    .WithReference(parties);
 
 // Obligations follow the conventions' events; the stream's consumer group catches up whenever it starts.
 var obligations = builder.AddPartnershipService<Projects.Ent_Partnership_Obligations>("obligations", tokenKey)
     .WithReference(redis)
     .WaitFor(redis)
-    .WithReference(parties)
-    .WaitFor(parties);
+    .WithReference(parties);
 
 // The ENT sandbox stands in for the real ENT; pushes are signed under a secret shared with it.
 var entSecret = builder.AddParameter("ent-push-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
@@ -44,9 +45,7 @@ var communications = builder.AddPartnershipService<Projects.Ent_Partnership_Comm
     .WithReference(redis)
     .WaitFor(redis)
     .WithReference(parties)
-    .WaitFor(parties)
-    .WithReference(entSandbox)
-    .WaitFor(entSandbox);
+    .WithReference(entSandbox);
 if (builder.Configuration["Publication:MaxAttempts"] is { } maxAttempts)
 {
     communications.WithEnvironment("Publication__MaxAttempts", maxAttempts);
@@ -60,13 +59,9 @@ var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", la
     .WithEnvironment("InternalToken__SigningKey", tokenKey)
     .WithHttpHealthCheck("/health")
     .WithReference(parties)
-    .WaitFor(parties)
     .WithReference(conventions)
-    .WaitFor(conventions)
     .WithReference(obligations)
-    .WaitFor(obligations)
-    .WithReference(communications)
-    .WaitFor(communications);
+    .WithReference(communications);
 
 builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
 {

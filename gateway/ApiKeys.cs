@@ -63,35 +63,61 @@ public sealed record KeyedCaller(string KeyId, RateLimitOptions RateLimit)
 }
 
 /// <summary>
-/// Turns a partner's API key into the internal token the services trust. Keys are compared by their
-/// SHA-256; the configuration is read on every lookup, so a key added, removed or expired by a configuration
-/// reload applies without a restart, and a key past its <c>Expires</c> is refused.
+/// Turns a partner's API key into the internal token the services trust. Keys are looked up by their
+/// SHA-256 in an index built once per configuration: a key added, removed or expired by a configuration
+/// reload applies without a restart, and a key past its <c>Expires</c> is refused. The caller and its
+/// token are kept per key until the token is half-way through its life.
 /// </summary>
 public sealed class ApiKeyAuthenticator(IOptionsMonitor<GatewayOptions> options, InternalToken tokens, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset RenewAfter)> _tokens = new();
+    private readonly ConcurrentDictionary<string, (string Token, KeyedCaller Caller, DateTimeOffset RenewAfter)> _tokens = new();
+    private KeyIndex? _index;
 
     /// <summary>The internal token for <paramref name="key"/> and who it is, or null when the key is unknown.</summary>
     public (string Token, KeyedCaller Caller)? Authenticate(string key)
     {
         var hash = ApiKeyOptions.Hash(key);
-        var entry = options.CurrentValue.ApiKeys.FirstOrDefault(k =>
-            CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(k.HashHex), Encoding.ASCII.GetBytes(hash)));
-        if (entry is null || entry.Expires <= time.GetUtcNow())
+        var now = time.GetUtcNow();
+        if (!Index().TryGetValue(hash, out var entry) || entry.Expires <= now)
         {
             _tokens.TryRemove(hash, out _);
             return null;
         }
 
-        var caller = new KeyedCaller(hash[..12], entry.RateLimit ?? options.CurrentValue.RateLimit);
-        var now = time.GetUtcNow();
-        if (_tokens.TryGetValue(hash, out var cached) && now < cached.RenewAfter)
+        var rate = entry.RateLimit ?? options.CurrentValue.RateLimit;
+        if (_tokens.TryGetValue(hash, out var cached) && now < cached.RenewAfter && cached.Caller.RateLimit == rate)
         {
-            return (cached.Token, caller);
+            return (cached.Token, cached.Caller);
         }
 
+        var caller = new KeyedCaller(hash[..12], rate);
         var token = tokens.IssueForPartner(caller.KeyId, entry.Party, entry.Roles);
-        _tokens[hash] = (token, now + InternalToken.Lifetime / 2);
+        _tokens[hash] = (token, caller, now + InternalToken.Lifetime / 2);
         return (token, caller);
     }
+
+    /// <summary>
+    /// The keys by hash, built again when the configuration is reloaded (a new options instance); the tokens
+    /// made under the old one are dropped, so a change of roles applies at once.
+    /// </summary>
+    private Dictionary<string, ApiKeyOptions> Index()
+    {
+        var current = options.CurrentValue;
+        var index = _index;
+        if (!ReferenceEquals(index?.Options, current))
+        {
+            var byHash = new Dictionary<string, ApiKeyOptions>(StringComparer.Ordinal);
+            foreach (var entry in current.ApiKeys)
+            {
+                byHash.TryAdd(entry.HashHex, entry);
+            }
+
+            index = _index = new KeyIndex(current, byHash);
+            _tokens.Clear();
+        }
+
+        return index!.ByHash;
+    }
+
+    private sealed record KeyIndex(GatewayOptions Options, Dictionary<string, ApiKeyOptions> ByHash);
 }

@@ -25,8 +25,11 @@ public sealed record EventConsumerOptions(string Stream, string Group)
     /// <summary>An entry pending this long (its consumer died, or it failed) is claimed and tried again.</summary>
     public TimeSpan ClaimIdleTime { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long to wait before reading again when the stream had nothing new.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long to wait before reading again when the stream had nothing new, at most: a write that appends
+    /// events also announces them on the stream's channel, which wakes the consumer at once.
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How long an event id is remembered as handled.</summary>
     public TimeSpan HandledMemory { get; init; } = TimeSpan.FromDays(30);
@@ -42,11 +45,14 @@ public sealed record EventConsumerOptions(string Stream, string Group)
 /// <summary>
 /// Reads a stream through a consumer group created at the stream's start, so a consumer that starts late
 /// catches up; acknowledges each entry after its handler succeeds; skips events already handled (by id);
-/// claims entries left pending by a dead consumer; dead-letters an entry that keeps failing.
+/// claims entries left pending by a dead consumer; dead-letters an entry that keeps failing. The round trips
+/// of a batch are pipelined: one for the handled-already checks, one for the acknowledgements.
 /// </summary>
 public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOptions options, IEventHandler handler, ILogger<EventConsumer> logger)
 {
     private static readonly ActivitySource Activities = new(ServiceDefaultsExtensions.ActivitySourceName);
+
+    private readonly SemaphoreSlim _announced = new(0, 1);
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -72,25 +78,59 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
         var entries = claimed.ClaimedEntries
             .Concat(await Db.StreamReadGroupAsync(options.Stream, options.Group, options.Consumer, StreamPosition.NewMessages, options.BatchSize))
             .ToList();
-        foreach (var entry in entries)
+        var handled = await Task.WhenAll(entries.Select(entry => Db.KeyExistsAsync(options.HandledKey(EventId(entry)))));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var acknowledgements = new List<Task>();
+        for (var i = 0; i < entries.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await ProcessAsync(entry, cancellationToken);
+            // An event written twice (a producer's retry) is handled once, even within one batch.
+            acknowledgements.Add(handled[i] || !seen.Add(EventId(entries[i]))
+                ? Db.StreamAcknowledgeAsync(options.Stream, options.Group, entries[i].Id)
+                : await ProcessAsync(entries[i], cancellationToken));
         }
 
+        await Task.WhenAll(acknowledgements);
         return entries.Count;
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await EnsureGroupAsync();
+        var channel = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(options.Stream));
+        channel.OnMessage(_ =>
+        {
+            if (_announced.CurrentCount == 0)
+            {
+                try
+                {
+                    _announced.Release();
+                }
+                catch (SemaphoreFullException)
+                {
+                    // Announced already.
+                }
+            }
+        });
+        try
+        {
+            await ConsumeAsync(cancellationToken);
+        }
+        finally
+        {
+            await channel.UnsubscribeAsync();
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 if (await PollAsync(cancellationToken) == 0)
                 {
-                    await Task.Delay(options.PollInterval, cancellationToken);
+                    await _announced.WaitAsync(options.PollInterval, cancellationToken);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -105,7 +145,11 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
         }
     }
 
-    private async Task ProcessAsync(StreamEntry entry, CancellationToken cancellationToken)
+    /// <summary>The event's id as the producer wrote it beside the event, so the handled-already check needs no parsing.</summary>
+    private static string EventId(StreamEntry entry) => entry["id"].IsNullOrEmpty ? entry.Id.ToString() : entry["id"].ToString();
+
+    /// <summary>Handles one entry; returns its acknowledgement under way (sent, not awaited), or a completed task when it failed.</summary>
+    private async Task<Task> ProcessAsync(StreamEntry entry, CancellationToken cancellationToken)
     {
         ReceivedEvent received;
         try
@@ -115,13 +159,7 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
         catch (Exception exception) when (exception is ArgumentException or FormatException or System.Text.Json.JsonException)
         {
             await DeadLetterAsync(entry, "unreadable event: " + exception.Message);
-            return;
-        }
-
-        if (await Db.KeyExistsAsync(options.HandledKey(received.Id)))
-        {
-            await Db.StreamAcknowledgeAsync(options.Stream, options.Group, entry.Id);
-            return;
+            return Task.CompletedTask;
         }
 
         ActivityContext.TryParse(received.TraceParent, null, out var parent);
@@ -144,14 +182,14 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
                 await DeadLetterAsync(entry, exception.Message);
             }
 
-            return;
+            return Task.CompletedTask;
         }
 
         var transaction = Db.CreateTransaction();
         _ = transaction.StringSetAsync(options.HandledKey(received.Id), 1, options.HandledMemory);
         _ = transaction.StreamAcknowledgeAsync(options.Stream, options.Group, entry.Id);
         _ = transaction.HashDeleteAsync(options.AttemptsKey, entry.Id);
-        await transaction.ExecuteAsync();
+        return transaction.ExecuteAsync();
     }
 
     private async Task DeadLetterAsync(StreamEntry entry, string reason)

@@ -160,6 +160,7 @@ public sealed class WriteBatch
           redis.call('XADD', KEYS[n + u + 1], '*', 'type', ARGV[a], 'id', ARGV[a + 1], 'event', ARGV[a + 2])
           a = a + 3
         end
+        if e > 0 then redis.call('PUBLISH', KEYS[n + u + 1], e) end
         if ARGV[4] ~= '' then redis.call('SET', requestKey, ARGV[4], 'EX', ARGV[5]) end
         return result
         """;

@@ -87,6 +87,42 @@ public sealed class EventConsumerTests(RedisServer redis) : IClassFixture<RedisS
         Assert.Equal(0, (await Db.StreamPendingAsync(_producer.StreamKey, "dead-letter-group")).PendingMessageCount);
     }
 
+    [Fact]
+    public async Task IdleConsumer_IsWokenByTheWrite_NotByItsPollInterval()
+    {
+        var handler = new SignallingHandler();
+        var consumer = new EventConsumer(redis.Connection, new EventConsumerOptions(_producer.StreamKey, "woken-group")
+        {
+            PollInterval = TimeSpan.FromMinutes(10),
+        }, handler, NullLogger<EventConsumer>.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = consumer.RunAsync(stop.Token);
+        // Idle: its first pass found the stream empty (or only older events) and it waits for the next.
+        await consumer.EnsureGroupAsync();
+        await Task.Delay(200);
+
+        var outgoing = await PublishAsync("announced", 1);
+
+        Assert.Equal(outgoing.Id, await handler.First.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        await stop.CancelAsync();
+        await running;
+    }
+
+    private sealed class SignallingHandler : IEventHandler
+    {
+        public TaskCompletionSource<string> First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task HandleAsync(ReceivedEvent received, CancellationToken cancellationToken)
+        {
+            if (received.Subject == "announced")
+            {
+                First.TrySetResult(received.Id);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
     private sealed class RecordingHandler : IEventHandler
     {
         private readonly ConcurrentQueue<string> _handled = new();

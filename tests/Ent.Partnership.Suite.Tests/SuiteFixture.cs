@@ -51,7 +51,9 @@ public sealed class SuiteFixture : IAsyncLifetime
             timeout.Token);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
+        // The gateway is healthy when the services are; the ENT sandbox starts beside them.
         await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("ent-sandbox", timeout.Token);
         Gateway = new HttpClient { BaseAddress = new Uri($"http://localhost:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         await WaitForReferenceDataAsync(timeout.Token);
     }

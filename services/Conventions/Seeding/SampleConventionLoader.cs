@@ -4,6 +4,7 @@ using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Protobuf;
+using Grpc.Core;
 using static Ent.Partnership.Conventions.V1.Convention.Types;
 
 namespace Ent.Partnership.Conventions.Seeding;
@@ -32,8 +33,8 @@ public sealed class SampleConventionLoader(
             return;
         }
 
-        // The parties service loads the parties as it starts; wait for the last of them.
-        for (var attempt = 1; await parties.FindAsync("parties/dep-88") is null; attempt++)
+        // The parties service starts beside this one and loads the parties as it starts; wait for the last of them.
+        for (var attempt = 1; !await PartiesLoadedAsync(); attempt++)
         {
             if (attempt == 120)
             {
@@ -73,6 +74,18 @@ public sealed class SampleConventionLoader(
     }
 
     /// <summary>The extraordinary steering committee of 16 September 2019, which validated the charter.</summary>
+    private async Task<bool> PartiesLoadedAsync()
+    {
+        try
+        {
+            return await parties.FindAsync("parties/dep-88") is not null;
+        }
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        {
+            return false;
+        }
+    }
+
     private async Task LoadMeetingAsync(string convention, JsonElement element)
     {
         var meetingName = $"{convention}/meetings/{element.GetProperty("id").GetString()}";

@@ -57,11 +57,16 @@ public sealed class Suite : IAsyncDisposable
                 $"--EntSandbox:Port={SandboxPort}", $"--Parameters:internal-token-key={SigningKey}", "--Seed:Messages=false", .. settings],
             timeout.Token);
         // The orchestrator's own log (health probes failing while the services start) would drown the results.
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error).AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Error)
+            .AddFilter("Aspire", LogLevel.Error)
+            .AddFilter("Ent.Partnership.AppHost", LogLevel.Error)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
         Healthy = clock.Elapsed;
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("ent-sandbox", timeout.Token);
         Gateway = new Uri($"http://127.0.0.1:{port}");
         Client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(60) };
         await WaitForReferenceDataAsync(timeout.Token);

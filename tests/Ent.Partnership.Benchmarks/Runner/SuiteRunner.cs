@@ -10,7 +10,7 @@ namespace Ent.Partnership.Benchmarks.Runner;
 /// <summary>What to run: rounds per scenario, seconds per load run, the scenarios, the growth, where to write.</summary>
 public sealed record RunnerOptions(int Rounds, int Seconds, IReadOnlySet<string> Only, int Growth, string? Output)
 {
-    public static readonly string[] Scenarios = ["hops", "writes", "report", "fanout", "import", "charter"];
+    public static readonly string[] Scenarios = ["hops", "writes", "events", "report", "fanout", "import", "charter"];
 
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
 
@@ -59,33 +59,15 @@ public static class SuiteRunner
             var idle = Suite.Memory();
             report.Add(new Row("start", "from starting the AppHost to the gateway healthy, and to the reference data answered through it",
                 "—", $"healthy {suite.Healthy.TotalSeconds:0.0} s, data {suite.Loaded.TotalSeconds:0.0} s", "", "< 30 s", suite.Loaded.TotalSeconds < 30));
-            if (options.Runs("hops"))
-            {
-                await new HopScenarios(suite, baseline, options, report).RunAsync();
-            }
-
-            if (options.Runs("writes"))
-            {
-                await new WriteScenarios(suite, redis, options, report).RunAsync();
-            }
-
+            await RunAsync(report, options, "hops", () => new HopScenarios(suite, baseline, options, report).RunAsync());
+            var writes = new WriteScenarios(suite, redis, options, report);
+            await RunAsync(report, options, "writes", writes.WritePathAsync);
+            await RunAsync(report, options, "events", writes.EventsAsync);
             var partnership = new PartnershipScenarios(suite, options, report);
-            if (options.Runs("report"))
-            {
-                await partnership.ReportAsync();
-            }
-
-            if (options.Runs("fanout"))
-            {
-                await partnership.FanOutAsync();
-            }
-
+            await RunAsync(report, options, "report", partnership.ReportAsync);
+            await RunAsync(report, options, "fanout", partnership.FanOutAsync);
             var loaded = Suite.Memory();
-            if (options.Runs("import"))
-            {
-                await partnership.ImportAndGrowthAsync();
-            }
-
+            await RunAsync(report, options, "import", partnership.ImportAndGrowthAsync);
             AddFootprint(report, idle, loaded);
         }
 
@@ -98,6 +80,26 @@ public static class SuiteRunner
         report.WriteInto(output, "dotnet run -c Release --project tests/Ent.Partnership.Benchmarks -- suite " + string.Join(' ', Environment.GetCommandLineArgs().Skip(2)), clock.Elapsed);
         Console.WriteLine($"Written to {output} in {clock.Elapsed.TotalMinutes:0.0} min.");
         return 0;
+    }
+
+    /// <summary>Runs a scenario when asked for; a scenario that fails is reported as such and the others go on.</summary>
+    private static async Task RunAsync(Report report, RunnerOptions options, string scenario, Func<Task> run)
+    {
+        if (!options.Runs(scenario))
+        {
+            return;
+        }
+
+        Console.WriteLine($"Scenario {scenario}…");
+        try
+        {
+            await run();
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or HttpRequestException or IOException
+            or Grpc.Core.RpcException or StackExchange.Redis.RedisException)
+        {
+            report.Note($"{scenario} failed: {exception.GetType().Name}: {exception.Message}");
+        }
     }
 
     private static void AddFootprint(Report report, IReadOnlyDictionary<string, (double Now, double Peak)> idle, IReadOnlyDictionary<string, (double Now, double Peak)> loaded)
