@@ -79,16 +79,29 @@ public sealed class DocumentStore(IConnectionMultiplexer redis, RedisStoreOption
     /// A page of a collection in id order: documents carrying every index term, kept by
     /// <paramref name="keep"/>, after the id the page token names.
     /// </summary>
+    /// <summary>
+    /// A page of the documents having every term, in id order, after the page token's id. Walks the smallest
+    /// of the terms' indexes from that id, a chunk at a time, keeping the ids the other indexes also hold and
+    /// the documents <paramref name="keep"/> accepts: a page costs what it reads, however deep it is and
+    /// however large the collection.
+    /// </summary>
     public async Task<Page> ListAsync(string collection, IReadOnlyList<IndexTerm> terms, Func<Document, bool>? keep, int pageSize, string? pageToken, string filterText)
     {
         var after = PageToken.Decode(pageToken, filterText);
-        var candidates = await CandidateIdsAsync(collection, terms, after);
-        var page = new List<Document>(pageSize);
-        const int ChunkSize = 200;
-        for (var start = 0; start < candidates.Count && page.Count <= pageSize; start += ChunkSize)
+        var (walked, others) = await IndexesAsync(collection, terms);
+        var page = new List<Document>(pageSize + 1);
+        var chunkSize = pageSize + 1;
+        while (page.Count <= pageSize)
         {
-            var chunk = candidates.Skip(start).Take(ChunkSize).ToList();
-            foreach (var document in await GetManyAsync(collection, chunk))
+            var ids = await Db.SortedSetRangeByValueAsync(walked, after is null ? default : after, default,
+                after is null ? Exclude.None : Exclude.Start, Order.Ascending, skip: 0, take: chunkSize);
+            if (ids.Length == 0)
+            {
+                break;
+            }
+
+            after = ids[^1].ToString();
+            foreach (var document in await GetManyAsync(collection, await InEveryAsync(others, ids)))
             {
                 if (keep is null || keep(document))
                 {
@@ -99,6 +112,13 @@ public sealed class DocumentStore(IConnectionMultiplexer redis, RedisStoreOption
                     }
                 }
             }
+
+            if (ids.Length < chunkSize)
+            {
+                break;
+            }
+
+            chunkSize = Math.Min(chunkSize * 2, 2000);
         }
 
         if (page.Count <= pageSize)
@@ -110,26 +130,31 @@ public sealed class DocumentStore(IConnectionMultiplexer redis, RedisStoreOption
         return new Page(page, PageToken.Encode(page[^1].Id, filterText));
     }
 
-    private async Task<IReadOnlyList<string>> CandidateIdsAsync(string collection, IReadOnlyList<IndexTerm> terms, string? after)
+    /// <summary>The index to walk (the smallest of the terms', or the whole collection's) and the others to check.</summary>
+    private async Task<(RedisKey Walked, RedisKey[] Others)> IndexesAsync(string collection, IReadOnlyList<IndexTerm> terms)
     {
         var baseKey = CollectionKey(collection);
-        RedisValue[] ids;
-        if (terms.Count <= 1)
+        if (terms.Count == 0)
         {
-            var key = terms.Count == 0 ? baseKey + ":all" : baseKey + ":idx:" + terms[0];
-            ids = await Db.SortedSetRangeByValueAsync(key, after is null ? default : after, default, after is null ? Exclude.None : Exclude.Start);
-        }
-        else
-        {
-            // Every member has score 0, so the intersection comes back in id order.
-            ids = await Db.SortedSetCombineAsync(SetOperation.Intersect, terms.Select(t => (RedisKey)(baseKey + ":idx:" + t)).ToArray());
-            if (after is not null)
-            {
-                ids = ids.Where(id => string.CompareOrdinal(id.ToString(), after) > 0).ToArray();
-            }
+            return (baseKey + ":all", []);
         }
 
-        return ids.Select(id => id.ToString()).ToList();
+        var keys = terms.Select(t => (RedisKey)(baseKey + ":idx:" + t)).ToArray();
+        if (keys.Length == 1)
+        {
+            return (keys[0], []);
+        }
+
+        var sizes = await Task.WhenAll(keys.Select(key => Db.SortedSetLengthAsync(key)));
+        var smallest = Array.IndexOf(sizes, sizes.Min());
+        return (keys[smallest], keys.Where((_, i) => i != smallest).ToArray());
+    }
+
+    /// <summary>The ids, in their order, that every other index holds too (one pipelined ZMSCORE per index).</summary>
+    private async Task<IReadOnlyList<string>> InEveryAsync(RedisKey[] others, RedisValue[] ids)
+    {
+        var scores = await Task.WhenAll(others.Select(key => Db.SortedSetScoresAsync(key, ids)));
+        return ids.Where((_, i) => scores.All(s => s[i] is not null)).Select(id => id.ToString()).ToList();
     }
 
     internal async Task<RedisResult> ExecuteAsync(RedisKey[] keys, RedisValue[] args) =>

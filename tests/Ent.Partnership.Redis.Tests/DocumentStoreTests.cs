@@ -117,6 +117,38 @@ public sealed class DocumentStoreTests(RedisServer redis) : IClassFixture<RedisS
     }
 
     [Fact]
+    public async Task List_WalksEveryPage_OfASparseSelection_InALargeCollection()
+    {
+        // 3,000 documents: every third is red, every fifth is big, and the filter keeps the even values.
+        var batch = _store.NewBatch();
+        for (var i = 0; i < 3000; i++)
+        {
+            batch.Put("sparse", $"d-{i:0000}", 0, Bytes($"d-{i:0000}", i), [new IndexTerm("colour", i % 3 == 0 ? "red" : "blue"), new IndexTerm("size", i % 5 == 0 ? "big" : "small")]);
+            if (batch.Count == 500)
+            {
+                await batch.CommitAsync();
+                batch = _store.NewBatch();
+            }
+        }
+
+        static bool Even(Document document) => ThingChanged.Parser.ParseFrom(document.Data).Value % 2 == 0;
+        IndexTerm[] terms = [new IndexTerm("colour", "red"), new IndexTerm("size", "big")];
+        var listed = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await _store.ListAsync("sparse", terms, Even, 7, token, "red big even");
+            Assert.InRange(page.Documents.Count, 1, 7);
+            listed.AddRange(page.Documents.Select(d => d.Id));
+            token = page.NextPageToken.Length > 0 ? page.NextPageToken : null;
+        }
+        while (token is not null);
+
+        var expected = Enumerable.Range(0, 3000).Where(i => i % 30 == 0).Select(i => $"d-{i:0000}");
+        Assert.Equal(expected, listed);
+    }
+
+    [Fact]
     public async Task Put_MovesTheDocumentBetweenIndexTerms()
     {
         await _store.NewBatch().Put("moves", "g", 0, Bytes("g", 1), [new IndexTerm("colour", "red")]).CommitAsync();

@@ -31,8 +31,6 @@ public sealed class Suite : IAsyncDisposable
 
     public Uri Gateway { get; private set; } = null!;
 
-    public int SandboxPort { get; } = Tools.FreePort();
-
     /// <summary>From the call to start to the gateway healthy, and to the reference data answered through it.</summary>
     public TimeSpan Healthy { get; private set; }
 
@@ -54,7 +52,7 @@ public sealed class Suite : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
             [$"--Gateway:Port={port}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Services:Proxied=false",
-                $"--EntSandbox:Port={SandboxPort}", $"--Parameters:internal-token-key={SigningKey}", "--Seed:Messages=false", .. settings],
+                $"--Parameters:internal-token-key={SigningKey}", "--Seed:Messages=false", .. settings],
             timeout.Token);
         // The orchestrator's own log (health probes failing while the services start) would drown the results.
         builder.Services.AddLogging(logging => logging
