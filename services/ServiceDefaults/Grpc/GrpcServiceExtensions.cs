@@ -45,6 +45,8 @@ public static class GrpcServiceExtensions
         {
             options.MapInboundClaims = false;
             options.TokenValidationParameters = new InternalToken(signingKey, TimeProvider.System).ValidationParameters();
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new RememberedTokenHandler(TimeProvider.System));
         });
         builder.Services.AddAuthorization();
         return builder;

@@ -22,6 +22,7 @@ public sealed class InternalToken
     private readonly SigningCredentials _credentials;
     private readonly TimeProvider _time;
     private readonly JsonWebTokenHandler _handler = new();
+    private ServiceToken? _serviceToken;
 
     public InternalToken(string signingKey, TimeProvider time)
     {
@@ -45,13 +46,26 @@ public sealed class InternalToken
         return Issue(claims);
     }
 
-    /// <summary>A token for a service calling another service.</summary>
-    public string IssueForService(string service) => Issue(new Dictionary<string, object>
+    /// <summary>A token for a service calling another service, made again half-way through its life.</summary>
+    public string IssueForService(string service)
     {
-        [JwtRegisteredClaimNames.Sub] = "service:" + service,
-        [ServiceClaim] = service,
-        [RoleClaim] = new[] { RoleNames.Service },
-    });
+        var now = _time.GetUtcNow();
+        if (_serviceToken is { } known && known.Service == service && now < known.RenewAfter)
+        {
+            return known.Token;
+        }
+
+        var token = Issue(new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = "service:" + service,
+            [ServiceClaim] = service,
+            [RoleClaim] = new[] { RoleNames.Service },
+        });
+        _serviceToken = new ServiceToken(service, token, now + Lifetime / 2);
+        return token;
+    }
+
+    private sealed record ServiceToken(string Service, string Token, DateTimeOffset RenewAfter);
 
     private string Issue(Dictionary<string, object> claims)
     {
