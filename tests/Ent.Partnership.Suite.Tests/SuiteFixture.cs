@@ -58,21 +58,33 @@ public sealed class SuiteFixture : IAsyncLifetime
         await WaitForReferenceDataAsync(timeout.Token);
     }
 
-    /// <summary>The parties service loads the Grand Est parties as it starts; the last one marks the end.</summary>
+    /// <summary>
+    /// The services start together: the parties service loads the Grand Est parties (the last one marks the
+    /// end), then the conventions service the sample convention, whose validated charter reaches the
+    /// communications service through an event. Ready when a check finds that charter.
+    /// </summary>
     private async Task WaitForReferenceDataAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        while (!await AnswersAsync(HttpMethod.Get, "/v1/parties/groupement-ent-grand-est/memberships?pageSize=500", null, "parties/cea", cancellationToken)
+            || !await AnswersAsync(HttpMethod.Post, "/v1/communications:check",
+                """{"communication": {"issuer": "parties/cea", "category": "WORKS", "audiences": ["PARENTS"], "targets": {"allSchoolsUnderCompetence": true}}}""",
+                "\"charterRevision\"", cancellationToken))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/parties/groupement-ent-grand-est/memberships?pageSize=500");
-            request.Headers.Add("X-Api-Key", "dev-admin-key");
-            using var response = await Gateway.SendAsync(request, cancellationToken);
-            if (response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync(cancellationToken)).Contains("parties/cea", StringComparison.Ordinal))
-            {
-                return;
-            }
-
             await Task.Delay(200, cancellationToken);
         }
+    }
+
+    private async Task<bool> AnswersAsync(HttpMethod method, string path, string? json, string expected, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("X-Api-Key", "dev-admin-key");
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await Gateway.SendAsync(request, cancellationToken);
+        return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync(cancellationToken)).Contains(expected, StringComparison.Ordinal);
     }
 
     public async Task DisposeAsync()
