@@ -118,7 +118,7 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
         }
         finally
         {
-            await channel.UnsubscribeAsync();
+            await channel.UnsubscribeAsync(CommandFlags.FireAndForget);
         }
     }
 
