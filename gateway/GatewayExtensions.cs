@@ -8,6 +8,7 @@ public static class GatewayExtensions
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = Limits.MaxRequestLineBytes);
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection("Gateway"));
         var signingKey = builder.Configuration["InternalToken:SigningKey"]
             ?? throw new InvalidOperationException("InternalToken:SigningKey is not configured; the AppHost provides it.");

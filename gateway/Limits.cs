@@ -51,6 +51,13 @@ public static class Limits
     public static IApplicationBuilder UseBodyLimits(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
+            // Kestrel answers a longer request line itself, with an empty 414; the services behind would too.
+            if ((context.Request.Path.Value?.Length ?? 0) + (context.Request.QueryString.Value?.Length ?? 0) > MaxUriLength)
+            {
+                await ErrorResponses.WriteAsync(context, ErrorResponses.ForHttpStatus(StatusCodes.Status414UriTooLong, "/"), StatusCodes.Status414UriTooLong);
+                return;
+            }
+
             if (context.Request.Path.StartsWithSegments("/v1") && context.Request.ContentLength != 0 && (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
                 && !IsJson(context.Request.ContentType))
             {
@@ -73,6 +80,12 @@ public static class Limits
 
             await next(context);
         });
+
+    /// <summary>The longest path and query the gateway forwards: the services' request line limit is 8 KiB.</summary>
+    public const int MaxUriLength = 8000;
+
+    /// <summary>What Kestrel accepts before answering by itself: far above <see cref="MaxUriLength"/>, so that the gateway answers.</summary>
+    public const int MaxRequestLineBytes = 1024 * 1024;
 
     /// <summary><c>application/json</c>, or a <c>+json</c> type, with any parameters.</summary>
     private static bool IsJson(string? contentType) =>

@@ -40,8 +40,12 @@ public sealed class SuiteFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Held while this suite runs: test assemblies run side by side, their whole suites one at a time.</summary>
+    private FileStream? _machineLock;
+
     public async Task InitializeAsync()
     {
+        _machineLock = await MachineLockAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         var port = FreePort();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
@@ -96,7 +100,27 @@ public sealed class SuiteFixture : IAsyncLifetime
             await App.DisposeAsync();
         }
 
+        _machineLock?.Dispose();
+
         Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    /// <summary>An exclusive lock on a file of the machine's temporary folder, waited for 30 minutes at most.</summary>
+    private static async Task<FileStream> MachineLockAsync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "ent-partnership-whole-suite.lock");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (!timeout.IsCancellationRequested)
+            {
+                await Task.Delay(500, timeout.Token);
+            }
+        }
     }
 
     private static int FreePort()

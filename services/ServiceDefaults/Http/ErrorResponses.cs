@@ -38,6 +38,8 @@ public static class ErrorResponses
             Code.ResourceExhausted, "Le corps de la requête dépasse la taille permise.", ErrorReason.BodyTooLarge),
         StatusCodes.Status429TooManyRequests => ErrorStatus.Create(
             Code.ResourceExhausted, "Trop de requêtes pour cette clé ; réessayez après le délai de l'en-tête Retry-After.", ErrorReason.RateLimited),
+        StatusCodes.Status414UriTooLong => ErrorStatus.Create(
+            Code.InvalidArgument, "L'adresse de la requête (chemin et paramètres) est trop longue.", ErrorReason.MalformedBody),
         StatusCodes.Status415UnsupportedMediaType => ErrorStatus.Create(
             Code.InvalidArgument, "Le corps de la requête doit être du JSON (Content-Type: application/json).", ErrorReason.MalformedBody),
         StatusCodes.Status503ServiceUnavailable or StatusCodes.Status502BadGateway => ErrorStatus.Create(

@@ -132,6 +132,11 @@ public sealed class TranscodedRequestValidation(RequestDelegate next)
         {
             violations.Add(new FieldViolation(name, $"Le corps de la requête n'est pas du JSON valide : {exception.Message}"));
         }
+        catch (InvalidOperationException exception) when (exception.InnerException is System.Text.DecoderFallbackException)
+        {
+            // The reader checks the UTF-8 of a name or a string only when it reads it.
+            violations.Add(new FieldViolation(name, "Le corps de la requête n'est pas de l'UTF-8 valide."));
+        }
         finally
         {
             document?.Dispose();
