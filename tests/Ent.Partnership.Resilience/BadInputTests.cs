@@ -14,7 +14,7 @@ namespace Ent.Partnership.Resilience;
 /// <c>google.rpc.Status</c>. Short mode (every run): 1,500 requests; <c>RESILIENCE_MODE=long</c>: 30,000.
 /// </summary>
 [Collection(SuiteFixture.Collection)]
-public sealed class BadInputTests(SuiteFixture suite) : IClassFixture<SuiteFixture>
+public sealed class BadInputTests(SuiteFixture suite)
 {
     private static readonly bool Long = Environment.GetEnvironmentVariable("RESILIENCE_MODE") == "long";
 
