@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Ent.Partnership.Suite.Tests;
@@ -14,21 +13,23 @@ public sealed class EntOutageTests(SuiteFixture suite) : IAsyncLifetime
     private const string Region = "dev-region-key";
 
     private readonly Gateway _gateway = new(suite.Gateway);
-    private readonly HttpClient _sandbox = new() { BaseAddress = suite.App.GetEndpoint("ent-sandbox", "http"), Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _sandboxClient = new() { BaseAddress = suite.App.GetEndpoint("ent-sandbox", "http"), Timeout = TimeSpan.FromSeconds(30) };
+
+    private Sandbox Sandbox => new(_sandboxClient);
 
     public Task InitializeAsync() => suite.ImportSchoolsOnceAsync();
 
     public async Task DisposeAsync()
     {
-        await SetFailureRateAsync(0);
-        _sandbox.Dispose();
+        await Sandbox.SetFailureRateAsync(0);
+        _sandboxClient.Dispose();
     }
 
     [Fact]
     public async Task WhileTheEntRefusesEveryPush_DeliveriesBackOff_ThenEachSchoolGetsTheMessageOnce()
     {
         string[] schools = ["0571091B", "0571092C", "0571093D", "0571094E"];
-        await SetFailureRateAsync(1);
+        await Sandbox.SetFailureRateAsync(1);
         var name = await PublishAsync(schools);
 
         // The outage: every push refused (half of them after the ENT stored the item, as a lost answer
@@ -37,11 +38,11 @@ public sealed class EntOutageTests(SuiteFixture suite) : IAsyncLifetime
         var failing = await WaitForDeliveriesAsync(name, d => d.All(x => Int(x, "attempts") >= attempts), TimeSpan.FromMinutes(Long ? 5 : 2));
         Assert.All(failing, d => Assert.NotEqual("DELIVERED", Text(d, "state")));
 
-        await SetFailureRateAsync(0);
+        await Sandbox.SetFailureRateAsync(0);
         var delivered = await WaitForDeliveriesAsync(name, d => d.All(x => Text(x, "state") == "DELIVERED"), TimeSpan.FromMinutes(2));
 
         Assert.Equal(schools.Length, delivered.Count);
-        Assert.Equal(schools.ToDictionary(s => s, _ => 1), await ReceivedAsync(name));
+        Assert.Equal(schools.ToDictionary(s => s, _ => 1), await Sandbox.ReceivedAsync(name));
     }
 
     private async Task<string> PublishAsync(string[] schools)
@@ -82,21 +83,4 @@ public sealed class EntOutageTests(SuiteFixture suite) : IAsyncLifetime
     private static int Int(JsonElement element, string field) => element.TryGetProperty(field, out var value) ? value.GetInt32() : 0;
 
     private static string Text(JsonElement element, string field) => element.TryGetProperty(field, out var value) ? value.GetString() ?? "" : "";
-
-    /// <summary>The sandbox's items of one message, by UAI.</summary>
-    private async Task<Dictionary<string, int>> ReceivedAsync(string name)
-    {
-        var prefix = name["communications/".Length..] + ".";
-        var news = JsonDocument.Parse(await _sandbox.GetStringAsync("/news")).RootElement;
-        return news.GetProperty("schools").EnumerateArray()
-            .Select(s => (Uai: s.GetProperty("uai").GetString()!, Count: s.GetProperty("news").EnumerateArray().Count(n => n.GetProperty("id").GetString()!.StartsWith(prefix, StringComparison.Ordinal))))
-            .Where(s => s.Count > 0)
-            .ToDictionary(s => s.Uai, s => s.Count);
-    }
-
-    private async Task SetFailureRateAsync(double rate)
-    {
-        using var response = await _sandbox.PutAsync("/settings", new StringContent(JsonSerializer.Serialize(new { failureRate = rate }), Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-    }
 }

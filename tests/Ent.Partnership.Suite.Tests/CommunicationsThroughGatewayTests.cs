@@ -82,22 +82,9 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
     private static int Summary(JsonElement message, string state) =>
         message.TryGetProperty("deliverySummary", out var summary) && summary.TryGetProperty(state, out var count) ? count.GetInt32() : 0;
 
-    /// <summary>The sandbox's items of one message, by UAI.</summary>
-    private async Task<Dictionary<string, int>> ReceivedAsync(string name)
-    {
-        var prefix = name["communications/".Length..] + ".";
-        var news = JsonDocument.Parse(await _sandbox.GetStringAsync("/news")).RootElement;
-        return news.GetProperty("schools").EnumerateArray()
-            .Select(s => (Uai: s.GetProperty("uai").GetString()!, Count: s.GetProperty("news").EnumerateArray().Count(n => n.GetProperty("id").GetString()!.StartsWith(prefix, StringComparison.Ordinal))))
-            .Where(s => s.Count > 0)
-            .ToDictionary(s => s.Uai, s => s.Count);
-    }
+    private Task<Dictionary<string, int>> ReceivedAsync(string name) => new Sandbox(_sandbox).ReceivedAsync(name);
 
-    private async Task SetSandboxFailureRateAsync(double rate)
-    {
-        using var response = await _sandbox.PutAsync("/settings", new StringContent(JsonSerializer.Serialize(new { failureRate = rate }), System.Text.Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-    }
+    private Task SetSandboxFailureRateAsync(double rate) => new Sandbox(_sandbox).SetFailureRateAsync(rate);
 
     [Fact]
     public async Task ACeaMessageToItsCollege_IsApprovedByStrasbourg_AndReachesThatSchoolOnly()
