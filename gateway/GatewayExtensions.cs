@@ -41,6 +41,14 @@ public static class GatewayExtensions
             {
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             }
+
+            // The service did not take the request (stopped, restarting): UNAVAILABLE, which a client retries,
+            // rather than YARP's 502, which tells it nothing of the kind.
+            if (context.GetForwarderErrorFeature() is not null && context.Response.StatusCode == StatusCodes.Status502BadGateway && !context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "1";
+            }
         }));
         app.MapDefaultEndpoints();
         app.MapApiReference();

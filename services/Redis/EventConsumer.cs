@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Ent.Partnership.ServiceDefaults.Errors;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -45,14 +47,27 @@ public sealed record EventConsumerOptions(string Stream, string Group)
 /// <summary>
 /// Reads a stream through a consumer group created at the stream's start, so a consumer that starts late
 /// catches up; acknowledges each entry after its handler succeeds; skips events already handled (by id);
-/// claims entries left pending by a dead consumer; dead-letters an entry that keeps failing. The round trips
-/// of a batch are pipelined: one for the handled-already checks, one for the acknowledgements.
+/// claims entries left pending by a dead consumer; dead-letters an entry that keeps failing, with a log and
+/// the <c>ent.partnership.events.dead_lettered</c> metric. A failure that says "not now" (Redis or a service
+/// the handler calls not answering) does not count against the entry: it waits, pending, and is tried again.
+/// The round trips of a batch are pipelined: one for the handled-already checks, one for the acknowledgements.
 /// </summary>
-public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOptions options, IEventHandler handler, ILogger<EventConsumer> logger)
+public sealed class EventConsumer(
+    IConnectionMultiplexer redis, EventConsumerOptions options, IEventHandler handler, ILogger<EventConsumer> logger, ErrorTranslation? errors = null)
 {
     private static readonly ActivitySource Activities = new(ServiceDefaultsExtensions.ActivitySourceName);
 
+    private static readonly Meter Meter = new(ServiceDefaultsExtensions.ActivitySourceName);
+
+    private static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>(
+        "ent.partnership.events.dead_lettered", "{event}", "Events moved to a dead-letter stream after their retries");
+
+    private readonly ErrorTranslation _errors = errors ?? new ErrorTranslation([new RedisErrorTranslator()]);
+
     private readonly SemaphoreSlim _announced = new(0, 1);
+
+    /// <summary>Set when an entry of this consumer's was left pending: the next pass reads its own pending entries first.</summary>
+    private bool _ownPending = true;
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -75,8 +90,12 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
     {
         var claimed = await Db.StreamAutoClaimAsync(
             options.Stream, options.Group, options.Consumer, (long)options.ClaimIdleTime.TotalMilliseconds, "0-0", options.BatchSize);
+        var own = _ownPending ? await Db.StreamReadGroupAsync(options.Stream, options.Group, options.Consumer, StreamPosition.Beginning, options.BatchSize) : [];
+        _ownPending = false;
         var entries = claimed.ClaimedEntries
+            .Concat(own)
             .Concat(await Db.StreamReadGroupAsync(options.Stream, options.Group, options.Consumer, StreamPosition.NewMessages, options.BatchSize))
+            .DistinctBy(entry => entry.Id)
             .ToList();
         var handled = await Task.WhenAll(entries.Select(entry => Db.KeyExistsAsync(options.HandledKey(EventId(entry)))));
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -96,8 +115,11 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await EnsureGroupAsync();
-        var channel = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(options.Stream));
+        var channel = await UntilRedisAnswersAsync(async () =>
+        {
+            await EnsureGroupAsync();
+            return await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(options.Stream));
+        }, cancellationToken);
         channel.OnMessage(_ =>
         {
             if (_announced.CurrentCount == 0)
@@ -137,9 +159,27 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
             {
                 return;
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (_errors.IsTransient(exception))
             {
-                logger.LogWarning(exception, "Reading {Stream} for {Group} failed; trying again", options.Stream, options.Group);
+                _ownPending = true;
+                logger.LogWarning(exception, "Consuming {Stream} for {Group} failed for now; trying again in a second", options.Stream, options.Group);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="step"/> until Redis answers it: a consumer starting while Redis restarts waits for it.</summary>
+    private async Task<T> UntilRedisAnswersAsync<T>(Func<Task<T>> step, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await step();
+            }
+            catch (Exception exception) when (_errors.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(exception, "Joining {Group} on {Stream} failed for now; trying again in a second", options.Group, options.Stream);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             }
         }
@@ -172,7 +212,7 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
         {
             await handler.HandleAsync(received, cancellationToken);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException && !_errors.IsTransient(exception))
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             var attempts = await Db.HashIncrementAsync(options.AttemptsKey, entry.Id);
@@ -195,6 +235,7 @@ public sealed class EventConsumer(IConnectionMultiplexer redis, EventConsumerOpt
     private async Task DeadLetterAsync(StreamEntry entry, string reason)
     {
         logger.LogError("Entry {EntryId} of {Stream} moved to {DeadLetterStream}: {Reason}", entry.Id, options.Stream, options.DeadLetterStream, reason);
+        DeadLettered.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", options.Stream), new KeyValuePair<string, object?>("messaging.consumer.group.name", options.Group));
         var transaction = Db.CreateTransaction();
         _ = transaction.StreamAddAsync(options.DeadLetterStream,
         [

@@ -1,4 +1,5 @@
 using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Errors;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -23,6 +24,7 @@ public static class RedisExtensions
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
         builder.Services.AddSingleton(new RedisStoreOptions(prefix));
         builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddSingleton<IErrorTranslator, RedisErrorTranslator>();
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation());
         return builder;
@@ -35,7 +37,7 @@ public static class RedisExtensions
         services.AddSingleton<THandler>();
         services.AddSingleton<IHostedService>(sp => new EventConsumerService(new EventConsumer(
             sp.GetRequiredService<IConnectionMultiplexer>(), options, sp.GetRequiredService<THandler>(),
-            sp.GetRequiredService<ILogger<EventConsumer>>())));
+            sp.GetRequiredService<ILogger<EventConsumer>>(), sp.GetService<ErrorTranslation>())));
         return services;
     }
 }

@@ -6,7 +6,7 @@ namespace Ent.Partnership.Gateway.Tests;
 
 /// <summary>
 /// The gateway in memory, with keys of the tests' own in a configuration the tests can change and reload.
-/// No service stands behind it: what passes the gateway's checks is answered 502 or 503.
+/// No service stands behind it: what passes the gateway's checks is answered 503.
 /// </summary>
 public sealed class GatewayFactory : WebApplicationFactory<Program>
 {

@@ -77,7 +77,7 @@ public sealed class LimitsTests(GatewayFactory gateway) : IClassFixture<GatewayF
     {
         var response = await SendAsync(HttpMethod.Get, "/v1/parties", "test-admin-key");
 
-        Assert.True(response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable, $"{response.StatusCode}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(14, await StatusCodeOfBodyAsync(response));
     }
 

@@ -68,8 +68,14 @@ public sealed class UnansweringServiceTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.GatewayTimeout, 4), await SendAsync(HttpMethod.Get, "/v1/parties"));
 
     [Fact]
-    public async Task AServiceThatIsNotThere_Is502() =>
-        Assert.Equal((HttpStatusCode.BadGateway, 14), await SendAsync(HttpMethod.Get, "/v1/conventions"));
+    public async Task AServiceThatIsNotThere_Is503_ToRetry()
+    {
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, 14), await SendAsync(HttpMethod.Get, "/v1/conventions"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/conventions");
+        request.Headers.Add("X-Api-Key", "test-admin-key");
+        using var response = await _client.SendAsync(request);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+    }
 
     [Fact]
     public async Task ABodyThatIsNotDeclaredJson_Is415() =>

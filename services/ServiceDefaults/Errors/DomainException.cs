@@ -1,7 +1,7 @@
 namespace Ent.Partnership.ServiceDefaults.Errors;
 
 /// <summary>An error the caller can act on; <see cref="ErrorInterceptor"/> turns it into a gRPC status.</summary>
-public abstract class DomainException(string message) : Exception(message);
+public abstract class DomainException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>One field of the request is wrong; maps to INVALID_ARGUMENT with BadRequest violations.</summary>
 public sealed class InvalidArgumentException(IReadOnlyList<FieldViolation> violations)
@@ -48,6 +48,22 @@ public sealed class ConcurrencyConflictException(string resourceName)
 
 /// <summary>The caller is known but may not do this; maps to PERMISSION_DENIED.</summary>
 public sealed class PermissionDeniedException(string message) : DomainException(message);
+
+/// <summary>
+/// Something the request needs (the store, another service) does not answer now; maps to UNAVAILABLE, or
+/// DEADLINE_EXCEEDED when it did not answer in time. The client may retry (with its <c>requestId</c>).
+/// </summary>
+public sealed class UnavailableException(string message, bool timedOut = false, Exception? inner = null) : DomainException(message, inner)
+{
+    public bool TimedOut { get; } = timedOut;
+}
+
+/// <summary>Turns a failure of a building block (a store's client, say) into the domain exception a caller can act on.</summary>
+public interface IErrorTranslator
+{
+    /// <summary>The exception to answer instead, or null when this translator does not know <paramref name="exception"/>.</summary>
+    DomainException? Translate(Exception exception);
+}
 
 /// <summary>A field that is wrong, and why (in French).</summary>
 public sealed record FieldViolation(string Field, string Description);

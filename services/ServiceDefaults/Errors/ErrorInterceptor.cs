@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Ent.Partnership.ServiceDefaults.Errors;
 
-/// <summary>Turns the domain's exceptions into gRPC statuses with rich details, in one place.</summary>
-public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+/// <summary>
+/// Turns the domain's exceptions into gRPC statuses with rich details, in one place; so too the failures
+/// that <see cref="ErrorTranslation"/> recognises (a service this one called, or Redis, not answering).
+/// </summary>
+public sealed class ErrorInterceptor(ErrorTranslation translation, ILogger<ErrorInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -18,6 +21,11 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         {
             logger.LogInformation("{Method} refused: {Reason}", context.Method, exception.Message);
             throw ErrorStatus.From(exception).ToRpcException();
+        }
+        catch (Exception exception) when (translation.Translate(exception) is { } translated)
+        {
+            logger.LogWarning(exception, "{Method} refused: {Reason}", context.Method, translated.Message);
+            throw ErrorStatus.From(translated).ToRpcException();
         }
     }
 }

@@ -38,6 +38,7 @@ public static class ErrorStatus
         AlreadyExistsException e => Create(Code.AlreadyExists, e.Message, ErrorReason.ResourceExists, new ResourceInfo { ResourceName = e.ResourceName }),
         ConcurrencyConflictException e => Create(Code.Aborted, e.Message, ErrorReason.EtagMismatch, new ResourceInfo { ResourceName = e.ResourceName }),
         PermissionDeniedException e => Create(Code.PermissionDenied, e.Message, ErrorReason.CallerNotAllowed),
+        UnavailableException e => Create(e.TimedOut ? Code.DeadlineExceeded : Code.Unavailable, e.Message, ErrorReason.ServiceUnavailable),
         _ => Create(Code.Internal, "Erreur interne.", ErrorReason.Unspecified),
     };
 

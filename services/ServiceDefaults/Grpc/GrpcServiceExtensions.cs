@@ -19,6 +19,7 @@ public static class GrpcServiceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddPartnershipGrpcService(this IHostApplicationBuilder builder, string serviceName)
     {
+        builder.Services.AddSingleton<ErrorTranslation>();
         builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorInterceptor>();

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Ent.Partnership.Resilience;
+
+/// <summary>An answer other than success that the client met on its way: the HTTP status (0: no answer) and the body.</summary>
+public sealed record Refusal(string Request, int Http, string Body);
+
+/// <summary>A message the client had approved, and the school it was for.</summary>
+public sealed record SentMessage(string Name, string Title, string School);
+
+/// <summary>
+/// Partners' clients writing steadily while the suite is hurt: parties created, conventions carried into
+/// force and evidence recorded against their obligations, messages submitted and approved. Each write is
+/// retried with its <c>requestId</c> until the suite answers it, as a careful client does; a verb whose
+/// answer was lost is checked on the resource. The log holds what was acknowledged and every refusal.
+/// </summary>
+public sealed class Workload(HttpClient client, string run, IReadOnlyList<string> lycees, string reimsSchool)
+{
+    public const string Admin = "dev-admin-key";
+    public const string Region = "dev-region-key";
+    private const string Rectorat = "dev-rectorat-nancy-metz-key";
+
+    /// <summary>How long a client keeps retrying one write before the test fails.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
+    public ConcurrentQueue<string> Parties { get; } = new();
+
+    public ConcurrentQueue<string> Conventions { get; } = new();
+
+    /// <summary>The obligations that received one training session each.</summary>
+    public ConcurrentQueue<string> Evidenced { get; } = new();
+
+    public ConcurrentQueue<SentMessage> Messages { get; } = new();
+
+    public ConcurrentQueue<Refusal> Refusals { get; } = new();
+
+    public int Acknowledged => Parties.Count + Conventions.Count + Evidenced.Count + Messages.Count;
+
+    /// <summary>Runs <paramref name="clients"/> clients until <paramref name="stop"/>; each finishes the write it started.</summary>
+    public Task RunAsync(int clients, CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => ClientAsync(c, clients, stop), CancellationToken.None)));
+
+    private async Task ClientAsync(int client, int clients, CancellationToken stop)
+    {
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var id = $"{run}-{client}-{i}";
+            Parties.Enqueue(await CreatePartyAsync(id));
+            if (i % 3 == 1)
+            {
+                var convention = await InForceAsync(id);
+                Conventions.Enqueue(convention);
+                Evidenced.Enqueue(await RecordTrainingAsync(convention));
+            }
+            else if (i % 3 == 2 && (i / 3 * clients) + client < lycees.Count)
+            {
+                Messages.Enqueue(await PublishAsync(id, lycees[(i / 3 * clients) + client]));
+            }
+        }
+    }
+
+    /// <summary>The display names of this run's parties start with it.</summary>
+    public string PartyPrefix => $"Prestataire {run}-";
+
+    /// <summary>The titles of this run's messages start with it.</summary>
+    public string MessagePrefix => $"Alerte météo {run}-";
+
+    private async Task<string> CreatePartyAsync(string id)
+    {
+        var party = await WriteAsync(HttpMethod.Post, $"/v1/parties?requestId={Guid.NewGuid()}", Admin, new { kind = "ENT_PROVIDER", displayName = $"Prestataire {id}" });
+        return party.GetProperty("name").GetString()!;
+    }
+
+    private async Task<string> InForceAsync(string id)
+    {
+        var name = "conventions/" + id;
+        await WriteAsync(HttpMethod.Post, $"/v1/conventions?conventionId={id}&requestId={Guid.NewGuid()}", Admin, new
+        {
+            title = "Convention " + id,
+            effectiveDate = "2025-09-01",
+            endDate = "2027-08-31",
+            signatories = new[] { new { party = "parties/aca-reims", role = "ACADEMIC_AUTHORITY" }, new { party = "parties/dep-51", role = "COLLECTIVITY" } },
+            articles = new[]
+            {
+                new
+                {
+                    number = "4",
+                    title = "Formation",
+                    clauses = new[] { new { obligation = new { clauseId = "training", obligorRole = "ACADEMIC_AUTHORITY", kind = "TRAINING", metric = "SESSIONS", target = 6, recurrence = "PER_SCHOOL_YEAR" } } },
+                },
+            },
+        });
+        await VerbAsync(name, "submit", Admin, state => state != "DRAFT");
+        await WriteAsync(HttpMethod.Post, $"/v1/{name}/signatures?requestId={Guid.NewGuid()}", Admin, new { party = "parties/aca-reims", signatoryName = "Le Recteur", signedOn = "2025-08-20" });
+        await WriteAsync(HttpMethod.Post, $"/v1/{name}/signatures?requestId={Guid.NewGuid()}", Admin, new { party = "parties/dep-51", signatoryName = "Le Président", signedOn = "2025-08-21" });
+        return name;
+    }
+
+    /// <summary>Waits for the training obligation that the convention's entry into force makes (an event away), then records a session.</summary>
+    private async Task<string> RecordTrainingAsync(string convention)
+    {
+        var filter = Uri.EscapeDataString($"convention = \"{convention}\" AND obligor = \"parties/aca-reims\" AND period_start = 2026-09-01");
+        using var deadline = new CancellationTokenSource(Patience);
+        var obligation = "";
+        while (obligation.Length == 0)
+        {
+            var page = await WriteAsync(HttpMethod.Get, $"/v1/obligations?filter={filter}", Admin, null);
+            if (page.TryGetProperty("obligations", out var list) && list.GetArrayLength() > 0)
+            {
+                obligation = list[0].GetProperty("name").GetString()!;
+            }
+            else
+            {
+                Assert.False(deadline.IsCancellationRequested, $"{convention}: its obligations never came");
+                await Task.Delay(100, CancellationToken.None);
+            }
+        }
+
+        await WriteAsync(HttpMethod.Post, $"/v1/{obligation}/evidence?requestId={Guid.NewGuid()}", Admin, new
+        {
+            trainingSession = new { heldOn = "2026-10-12", audience = "TEACHERS", schools = new[] { reimsSchool }, participants = 14, hours = 3, modality = "ON_SITE" },
+        });
+        return obligation;
+    }
+
+    private async Task<SentMessage> PublishAsync(string id, string school)
+    {
+        var title = $"Alerte météo {id}";
+        var message = await WriteAsync(HttpMethod.Post, $"/v1/communications?requestId={Guid.NewGuid()}", Region, new
+        {
+            title,
+            body = "Le lycée sera fermé vendredi en raison d'une alerte météo.",
+            category = "SAFETY",
+            audiences = new[] { "PARENTS", "PUPILS" },
+            targets = new { schools = new[] { school } },
+            expireTime = DateTimeOffset.UtcNow.AddDays(10).ToString("yyyy-MM-ddTHH:mm:ssZ"),
+        });
+        var name = message.GetProperty("name").GetString()!;
+        await VerbAsync(name, "submit", Region, state => state != "DRAFT");
+        await VerbAsync(name, "approve", Rectorat, state => state is "APPROVED" or "PUBLISHED");
+        return new SentMessage(name, title, school);
+    }
+
+    /// <summary>A state change; when its first answer was lost, a retry is refused by the new state, which the resource then shows.</summary>
+    private async Task VerbAsync(string name, string verb, string key, Func<string, bool> done)
+    {
+        var answer = await WriteAsync(HttpMethod.Post, $"/v1/{name}:{verb}", key, new { }, alreadyDone: async () =>
+        {
+            var resource = await WriteAsync(HttpMethod.Get, "/v1/" + name, key, null);
+            return done(resource.GetProperty("state").GetString()!) ? resource : null;
+        });
+        Assert.True(done(answer.GetProperty("state").GetString()!), $"{name}:{verb} answered {answer}");
+    }
+
+    /// <summary>
+    /// Sends until the suite answers 200, retrying what a client may retry: no answer, 503 UNAVAILABLE, 504
+    /// DEADLINE_EXCEEDED. Any other refusal fails the test, unless it is FAILED_PRECONDITION and
+    /// <paramref name="alreadyDone"/> finds the write done (and gives the resource).
+    /// </summary>
+    private async Task<JsonElement> WriteAsync(HttpMethod method, string path, string key, object? body, Func<Task<JsonElement?>>? alreadyDone = null)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        var request = $"{method} {path}";
+        while (true)
+        {
+            var (status, text) = await TrySendAsync(method, path, key, body);
+            if (status == HttpStatusCode.OK)
+            {
+                return JsonDocument.Parse(text).RootElement.Clone();
+            }
+
+            Refusals.Enqueue(new Refusal(request, (int)status, text));
+            if (status == HttpStatusCode.BadRequest && alreadyDone is not null && CodeOf(text) == 9 && await alreadyDone() is { } done)
+            {
+                return done;
+            }
+
+            Assert.True(status is 0 or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout, $"{request}: {(int)status} {text}");
+            Assert.False(deadline.IsCancellationRequested, $"{request}: no answer in {Patience}; last {(int)status} {text}");
+            await Task.Delay(100, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The <c>google.rpc.Status</c> code of an error body; null when the body is not one.</summary>
+    public static int? CodeOf(string text)
+    {
+        try
+        {
+            var root = JsonDocument.Parse(text).RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("code", out var code) && code.TryGetInt32(out var value) ? value : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, string Text)> TrySendAsync(HttpMethod method, string path, string key, object? body)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("X-Api-Key", key);
+        if (body is not null)
+        {
+            request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+        }
+
+        try
+        {
+            using var response = await client.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return (0, exception.Message);
+        }
+    }
+}
