@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Grpc.Core;
 using Ent.Partnership.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -88,6 +90,51 @@ public sealed class EventConsumerTests(RedisServer redis) : IClassFixture<RedisS
     }
 
     [Fact]
+    public async Task APoisonEvent_IsDeadLetteredAndCounted_WhileTheOthersAreHandled()
+    {
+        var before = await PublishAsync("healthy", 1);
+        var poison = await PublishAsync("poison", 2);
+        var after = await PublishAsync("healthy", 3);
+        var handler = new RecordingHandler(fails: "poison");
+        var consumer = Consumer(handler, "poison-group", maxAttempts: 3);
+        await consumer.EnsureGroupAsync();
+        using var deadLettered = new MeasurementRecorder("ent.partnership.events.dead_lettered", "poison-group");
+
+        await consumer.PollAsync(CancellationToken.None);
+        Assert.Equal([before.Id, after.Id], handler.Handled); // not held up behind the poison
+        for (var pass = 1; pass < 3; pass++)
+        {
+            await consumer.PollAsync(CancellationToken.None);
+        }
+
+        var dead = Assert.Single(await Db.StreamRangeAsync(consumer.Options.DeadLetterStream));
+        Assert.Contains(poison.Id, dead["event"].ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, deadLettered.Total);
+        Assert.Equal([before.Id, after.Id], handler.Handled);
+        Assert.Equal(0, (await Db.StreamPendingAsync(_producer.StreamKey, "poison-group")).PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task AServiceNotAnswering_DoesNotCountAgainstTheEvent_WhichIsHandledOnceItAnswers()
+    {
+        var outgoing = await PublishAsync("waiting", 1);
+        var handler = new RecordingHandler(fails: "waiting", failure: () => new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "parties is restarting")), failures: 5);
+        var consumer = Consumer(handler, "transient-group", maxAttempts: 2);
+        await consumer.EnsureGroupAsync();
+
+        for (var pass = 0; pass < 5; pass++)
+        {
+            await Assert.ThrowsAsync<RpcException>(() => consumer.PollAsync(CancellationToken.None));
+        }
+
+        await consumer.PollAsync(CancellationToken.None);
+
+        Assert.Equal([outgoing.Id], handler.Handled);
+        Assert.Equal(0, await Db.StreamLengthAsync(consumer.Options.DeadLetterStream));
+        Assert.Equal(0, (await Db.StreamPendingAsync(_producer.StreamKey, "transient-group")).PendingMessageCount);
+    }
+
+    [Fact]
     public async Task IdleConsumer_IsWokenByTheWrite_NotByItsPollInterval()
     {
         var handler = new SignallingHandler();
@@ -123,17 +170,57 @@ public sealed class EventConsumerTests(RedisServer redis) : IClassFixture<RedisS
         }
     }
 
-    private sealed class RecordingHandler : IEventHandler
+    /// <summary>Records what it handled; fails on the events of subject <c>fails</c>, <c>failures</c> times (always by default).</summary>
+    private sealed class RecordingHandler(string? fails = null, Func<Exception>? failure = null, int failures = int.MaxValue) : IEventHandler
     {
         private readonly ConcurrentQueue<string> _handled = new();
+        private int _failed;
 
         public IReadOnlyList<string> Handled => [.. _handled];
 
         public Task HandleAsync(ReceivedEvent received, CancellationToken cancellationToken)
         {
+            if (received.Subject == fails && _failed++ < failures)
+            {
+                throw failure?.Invoke() ?? new InvalidOperationException("this event cannot be handled");
+            }
+
             _handled.Enqueue(received.Id);
             return Task.CompletedTask;
         }
+    }
+
+    /// <summary>Adds up what an instrument of the suite's meter records for one consumer group.</summary>
+    private sealed class MeasurementRecorder : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _total;
+
+        public MeasurementRecorder(string instrument, string group)
+        {
+            _listener.InstrumentPublished = (published, listener) =>
+            {
+                if (published.Name == instrument)
+                {
+                    listener.EnableMeasurementEvents(published);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "messaging.consumer.group.name", Value: string name } && name == group)
+                    {
+                        Interlocked.Add(ref _total, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private sealed class FailingHandler : IEventHandler
