@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting.Testing;
 using Ent.Partnership.Suite.Tests;
 
 namespace Ent.Partnership.Resilience;
@@ -61,6 +62,56 @@ public sealed class RaceTests(SuiteFixture suite)
 
         Assert.Single(retries.Select(r => r.GetProperty("name").GetString()).Distinct());
         Assert.Equal(1, await CountAsync(displayName));
+    }
+
+    [Fact]
+    public async Task TheLastTwoPartiesSigningAtOnce_PutTheConventionInForceOnce()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var id = $"race-{Guid.NewGuid():N}"[..20];
+            await SendAsync(HttpMethod.Post, $"/v1/conventions?conventionId={id}", new
+            {
+                title = "Convention signée à la course",
+                effectiveDate = "2025-09-01",
+                endDate = "2027-08-31",
+                signatories = new[] { new { party = "parties/aca-reims", role = "ACADEMIC_AUTHORITY" }, new { party = "parties/dep-51", role = "COLLECTIVITY" } },
+            });
+            await SendAsync(HttpMethod.Post, $"/v1/conventions/{id}:submit", new { });
+
+            // Both signatures at once, each retried with its requestId when it lost a race on the convention.
+            await Task.WhenAll(
+                SignAsync(id, new { party = "parties/aca-reims", signatoryName = "Le Recteur", signedOn = "2025-08-20" }),
+                SignAsync(id, new { party = "parties/dep-51", signatoryName = "Le Président", signedOn = "2025-08-21" }));
+
+            var convention = await SendAsync(HttpMethod.Get, $"/v1/conventions/{id}");
+            Assert.Equal("IN_FORCE", convention.GetProperty("state").GetString());
+            Assert.Equal(2, (await SendAsync(HttpMethod.Get, $"/v1/conventions/{id}/signatures")).GetProperty("signatures").GetArrayLength());
+            await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync((await suite.App.GetConnectionStringAsync("redis"))!);
+            var events = await redis.GetDatabase().StreamRangeAsync("conventions:events");
+            Assert.Single(events, e => e["type"] == "ent.partnership.conventions.v1.ConventionInForce"
+                && JsonDocument.Parse(e["event"].ToString()).RootElement.GetProperty("subject").GetString() == "conventions/" + id);
+        }
+    }
+
+    private async Task SignAsync(string id, object signature)
+    {
+        var requestId = Guid.NewGuid();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conventions/{id}/signatures?requestId={requestId}") { Content = JsonContent.Create(signature) };
+            request.Headers.Add("X-Api-Key", "dev-admin-key");
+            using var response = await _client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            Assert.True(response.StatusCode == HttpStatusCode.Conflict && JsonDocument.Parse(body).RootElement.GetProperty("code").GetInt32() == 10, $"signing {id}: {(int)response.StatusCode} {body}");
+            Assert.False(deadline.IsCancellationRequested, $"signing {id}: still refused after a minute");
+        }
     }
 
     private async Task<int> CountAsync(string displayName)

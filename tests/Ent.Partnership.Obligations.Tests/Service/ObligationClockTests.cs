@@ -21,7 +21,13 @@ public sealed class ObligationClockTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
-        _service = new WebApplicationFactory<ObligationsService>().WithWebHostBuilder(builder =>
+        _service = Replica();
+        _ = _service.Server;
+    }
+
+    /// <summary>A host of the service on the test's Redis and clock; two of them are two replicas.</summary>
+    private WebApplicationFactory<ObligationsService> Replica() =>
+        new WebApplicationFactory<ObligationsService>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
             builder.UseSetting("InternalToken:SigningKey", "in-memory-tests-signing-key-of-at-least-32-bytes");
@@ -29,8 +35,6 @@ public sealed class ObligationClockTests : IAsyncLifetime
             builder.UseSetting("Clock:Interval", "01:00:00");
             builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_time));
         });
-        _ = _service.Server;
-    }
 
     public async Task DisposeAsync()
     {
@@ -71,5 +75,52 @@ public sealed class ObligationClockTests : IAsyncLifetime
         Assert.Equal(Status.Breached, (await repository.GetAsync("o-clock-test"))!.Obligation.Status);
         var events = await _redis.Connection.GetDatabase().StreamRangeAsync("obligations:events");
         Assert.Single(events, e => e["type"] == "ent.partnership.obligations.v1.ObligationBreached");
+    }
+
+    [Fact]
+    public async Task TwoReplicasTickingTogether_BreachEachObligationOnce()
+    {
+        await using var replica = Replica();
+        var repository = _service.Services.GetRequiredService<ObligationRepository>();
+        var names = Enumerable.Range(0, 30).Select(i => $"o-replicas-{i}").ToList();
+        var batch = repository.Store.NewBatch();
+        foreach (var name in names)
+        {
+            repository.Put(batch, new Obligation
+            {
+                Name = "obligations/" + name,
+                Convention = "conventions/c",
+                Obligor = "parties/aca-reims",
+                ClauseId = "training",
+                Kind = Kind.Training,
+                Metric = Metric.Sessions,
+                Target = 4,
+                Achieved = 1,
+                Status = Status.OnTrack,
+                Period = new Period { StartDate = "2019-09-01", EndDate = "2020-08-31" },
+                DueDate = "2020-08-31",
+            }, 0);
+        }
+
+        await batch.CommitAsync();
+        _time.Advance(TimeSpan.FromDays(2));
+
+        var clocks = new[] { _service, replica }.Select(host => host.Services.GetRequiredService<ObligationClock>()).ToList();
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.WhenAll(clocks.Select(clock => Task.Run(clock.TickAsync)));
+        }
+
+        foreach (var name in names)
+        {
+            Assert.Equal(Status.Breached, (await repository.GetAsync(name))!.Obligation.Status);
+        }
+
+        var breaches = (await _redis.Connection.GetDatabase().StreamRangeAsync("obligations:events"))
+            .Where(e => e["type"] == "ent.partnership.obligations.v1.ObligationBreached")
+            .Select(e => Ent.Partnership.Redis.EventFormat.Parse(e["event"]!).Subject)
+            .Where(subject => subject is not null && subject.StartsWith("obligations/o-replicas-", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(names.Select(n => "obligations/" + n).Order(), breaches.Order());
     }
 }
