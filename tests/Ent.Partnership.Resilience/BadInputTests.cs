@@ -1,22 +1,36 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Aspire.Hosting.Testing;
 using CsCheck;
 using Ent.Partnership.Suite.Tests;
+using StackExchange.Redis;
 
 namespace Ent.Partnership.Resilience;
 
 /// <summary>
 /// Requests derived from the gateway's OpenAPI document, then broken: random and mutated JSON bodies, wrong
 /// types, huge strings, deep nesting, invalid UTF-8, unknown enum names, bad page tokens and filters, path
-/// traversal and injection-shaped ids. None may earn a 5xx or an empty answer, and every error is a
-/// <c>google.rpc.Status</c>. Short mode (every run): 1,500 requests; <c>RESILIENCE_MODE=long</c>: 30,000.
+/// traversal and injection-shaped ids. None may earn a 5xx or an empty answer, every error is a
+/// <c>google.rpc.Status</c>, and nothing of a refused request is stored: string values carry a mark unique
+/// to their request, and Redis, searched afterwards, holds only the marks of accepted ones. Short mode
+/// (every run): 1,500 requests; <c>RESILIENCE_MODE=long</c>: 30,000.
 /// </summary>
 [Collection(SuiteFixture.Collection)]
-public sealed class BadInputTests(SuiteFixture suite)
+public sealed class BadInputTests(SuiteFixture suite, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly bool Long = Environment.GetEnvironmentVariable("RESILIENCE_MODE") == "long";
+
+    /// <summary>Stands in a generated string for the mark of the request that carries it.</summary>
+    private const string Mark = "@@mark@@";
+
+    private static readonly Regex Marks = new("fuzz[0-9]+x", RegexOptions.Compiled);
+
+    private readonly ConcurrentDictionary<string, bool> _marks = new();
+    private int _sent;
 
     private static readonly string[] NastyIds =
     [
@@ -41,6 +55,42 @@ public sealed class BadInputTests(SuiteFixture suite)
         var requests = Gen.Int[0, operations.Length - 1].SelectMany(i => RequestFor(operations[i], document));
 
         await requests.SampleAsync(SendAndCheckAsync, iter: Long ? 30_000 : 1_500, threads: 2, print: r => r.ToString());
+        // The control: an accepted request's mark is found, so the search would find a refused one's.
+        await new Gateway(_client).OkAsync(HttpMethod.Post, "/v1/parties", "dev-admin-key", """{"kind":"ENT_PROVIDER","displayName":"Prestataire fuzz0x"}""");
+
+        var stored = await StoredMarksAsync();
+        Assert.Contains("fuzz0x", stored);
+        var refused = _marks.Where(m => !m.Value).Select(m => m.Key).ToHashSet();
+        output.WriteLine($"{_sent} requests; {_marks.Count} carried a mark, {refused.Count} of them refused; {stored.Count} marks found in Redis");
+        Assert.NotEmpty(refused);
+        Assert.DoesNotContain(stored, refused.Contains);
+    }
+
+    /// <summary>Every mark found in Redis: key names, strings, hashes, sets, sorted sets, lists and streams.</summary>
+    private async Task<HashSet<string>> StoredMarksAsync()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync((await suite.App.GetConnectionStringAsync("redis"))!);
+        var db = redis.GetDatabase();
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var key in redis.GetServer(redis.GetEndPoints()[0]).KeysAsync(pageSize: 1000))
+        {
+            IEnumerable<RedisValue> values = await db.KeyTypeAsync(key) switch
+            {
+                RedisType.String => [await db.StringGetAsync(key)],
+                RedisType.Hash => (await db.HashGetAllAsync(key)).SelectMany(e => new[] { e.Name, e.Value }),
+                RedisType.Set => await db.SetMembersAsync(key),
+                RedisType.SortedSet => await db.SortedSetRangeByRankAsync(key),
+                RedisType.List => await db.ListRangeAsync(key),
+                RedisType.Stream => (await db.StreamRangeAsync(key)).SelectMany(e => e.Values.Select(v => v.Value)),
+                _ => [],
+            };
+            foreach (var text in values.Select(v => v.ToString()).Append(key.ToString()))
+            {
+                found.UnionWith(Marks.Matches(text).Select(m => m.Value));
+            }
+        }
+
+        return found;
     }
 
     /// <summary>
@@ -62,15 +112,21 @@ public sealed class BadInputTests(SuiteFixture suite)
     {
         using var request = new HttpRequestMessage(new HttpMethod(fuzz.Method), fuzz.Path);
         request.Headers.TryAddWithoutValidation("X-Api-Key", "dev-admin-key");
+        var mark = $"fuzz{Interlocked.Increment(ref _sent)}x";
         if (fuzz.Body is not null)
         {
-            request.Content = new ByteArrayContent(fuzz.Body);
+            request.Content = new ByteArrayContent(Marked(fuzz.Body, mark));
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(fuzz.ContentType);
         }
 
         using var response = await _client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var status = (int)response.StatusCode;
+        if (fuzz.Body is not null && Encoding.UTF8.GetString(fuzz.Body).Contains(Mark, StringComparison.Ordinal))
+        {
+            _marks[mark] = status < 300;
+        }
+
         Assert.True(status < 500, $"{status} for {fuzz}: {Cut(text)}");
         Assert.False(string.IsNullOrEmpty(text), $"empty {status} answer for {fuzz}");
         if (status >= 400)
@@ -79,6 +135,15 @@ public sealed class BadInputTests(SuiteFixture suite)
             Assert.True(error.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number, $"{status} without a code for {fuzz}: {Cut(text)}");
             Assert.True(error.RootElement.TryGetProperty("message", out _), $"{status} without a message for {fuzz}: {Cut(text)}");
         }
+    }
+
+    /// <summary>The body with its request's mark in place of <see cref="Mark"/>; a body that is not UTF-8 is sent as it is.</summary>
+    private static byte[] Marked(byte[] body, string mark)
+    {
+        var text = Encoding.UTF8.GetString(body);
+        return text.Contains(Mark, StringComparison.Ordinal) && Encoding.UTF8.GetBytes(text).AsSpan().SequenceEqual(body)
+            ? Encoding.UTF8.GetBytes(text.Replace(Mark, mark, StringComparison.Ordinal))
+            : body;
     }
 
     private static string Cut(string text) => text.Length > 300 ? text[..300] + "…" : text;
@@ -199,7 +264,9 @@ public sealed class BadInputTests(SuiteFixture suite)
             "integer" => Gen.Int[-5, 1000].Select(i => (JsonNode?)JsonValue.Create(i)),
             "number" => Gen.Double[-1e6, 1e6].Select(d => (JsonNode?)JsonValue.Create(d)),
             "boolean" => Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),
-            _ => Gen.Frequency((3, Gen.String[Gen.Char.AlphaNumeric, 0, 20]), (1, Gen.OneOf(NastyIds)), (1, Gen.OneOf(NastyValues)))
+            _ => Gen.Frequency(
+                    (3, Gen.String[Gen.Char.AlphaNumeric, 0, 20]), (1, Gen.OneOf(NastyIds)), (1, Gen.OneOf(NastyValues)),
+                    (2, Gen.String[Gen.Char.AlphaNumeric, 1, 12].Select(text => text + Mark)))
                 .Select(s => (JsonNode?)JsonValue.Create(s)),
         };
     }
