@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 var builder = DistributedApplication.CreateBuilder(args);
+// `--replicas 2` runs two processes of each service.
+builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--replicas"] = "Services:Replicas" });
 
 // The key that signs the internal tokens the gateway makes from API keys; generated, never configured by hand.
 var tokenKey = builder.AddParameter("internal-token-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);

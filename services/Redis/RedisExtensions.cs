@@ -24,6 +24,7 @@ public static class RedisExtensions
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
         builder.Services.AddSingleton(new RedisStoreOptions(prefix));
         builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddSingleton<OneAtATime>();
         builder.Services.AddSingleton<IErrorTranslator, RedisErrorTranslator>();
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation());

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Ent.Partnership.Suite.Tests;
-using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Ent.Partnership.Resilience;
@@ -31,13 +29,7 @@ public sealed class ProcessKillTests(SuiteFixture suite, ITestOutputHelper outpu
     public async Task InitializeAsync()
     {
         await suite.ImportSchoolsOnceAsync();
-        var gateway = new Gateway(_client);
-        var lycees = await gateway.OkAsync(HttpMethod.Get, "/v1/parties?pageSize=500&filter=" + Uri.EscapeDataString("kind = SCHOOL AND competent_authority = \"parties/region-grand-est\" AND academy = \"parties/aca-nancy-metz\""), Workload.Admin);
-        // Lycées whose rectorat validates the clients' messages. The ENT outage test writes to the first
-        // lycées of the Moselle; each message here goes to a school of its own.
-        _lycees = [.. lycees.GetProperty("parties").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).Where(n => !n.StartsWith("parties/uai-057109", StringComparison.Ordinal))];
-        var reims = await gateway.OkAsync(HttpMethod.Get, "/v1/parties?pageSize=1&filter=" + Uri.EscapeDataString("kind = SCHOOL AND competent_authority = \"parties/dep-51\""), Workload.Admin);
-        _reimsSchool = reims.GetProperty("parties")[0].GetProperty("name").GetString()!;
+        (_lycees, _reimsSchool) = await Workload.TargetsAsync(_client);
     }
 
     public Task DisposeAsync()
@@ -65,7 +57,7 @@ public sealed class ProcessKillTests(SuiteFixture suite, ITestOutputHelper outpu
             }
         });
 
-        await VerifyAsync(workload);
+        await workload.VerifyAsync(new Sandbox(_sandboxClient), (await suite.App.GetConnectionStringAsync("redis"))!);
     }
 
     [Fact]
@@ -85,7 +77,7 @@ public sealed class ProcessKillTests(SuiteFixture suite, ITestOutputHelper outpu
             }
         });
 
-        await VerifyAsync(workload);
+        await workload.VerifyAsync(new Sandbox(_sandboxClient), (await suite.App.GetConnectionStringAsync("redis"))!);
     }
 
     /// <summary>
@@ -141,91 +133,4 @@ public sealed class ProcessKillTests(SuiteFixture suite, ITestOutputHelper outpu
         }
     }
 
-    /// <summary>What the clients were told was done is there once; what the events should have made, made once.</summary>
-    private async Task VerifyAsync(Workload workload)
-    {
-        var gateway = new Gateway(_client);
-
-        var parties = await ListAsync(gateway, "parties", "kind = ENT_PROVIDER", Workload.Admin);
-        Assert.Equal(workload.Parties.Order(), parties.Where(p => Text(p, "displayName").StartsWith(workload.PartyPrefix, StringComparison.Ordinal)).Select(p => Text(p, "name")).Order());
-
-        foreach (var convention in workload.Conventions)
-        {
-            Assert.Equal("IN_FORCE", Text(await gateway.OkAsync(HttpMethod.Get, "/v1/" + convention, Workload.Admin), "state"));
-            // The convention's entry into force made the training obligation of each school year, once.
-            var obligations = await ListAsync(gateway, "obligations", $"convention = \"{convention}\"", Workload.Admin);
-            Assert.Equal(["2025-09-01", "2026-09-01"], obligations.Select(o => o.GetProperty("period").GetProperty("startDate").GetString()).Order());
-        }
-
-        foreach (var obligation in workload.Evidenced)
-        {
-            Assert.Single(await ListAsync(gateway, $"{obligation}/evidence", null, Workload.Admin, plural: "evidence"));
-            Assert.Equal(1, (await gateway.OkAsync(HttpMethod.Get, "/v1/" + obligation, Workload.Admin)).GetProperty("achieved").GetInt32());
-        }
-
-        var messages = await ListAsync(gateway, "communications", "issuer = \"parties/region-grand-est\"", Workload.Region);
-        Assert.Equal(workload.Messages.Select(m => m.Name).Order(), messages.Where(m => Text(m, "title").StartsWith(workload.MessagePrefix, StringComparison.Ordinal)).Select(m => Text(m, "name")).Order());
-        var sandbox = new Sandbox(_sandboxClient);
-        foreach (var message in workload.Messages)
-        {
-            await DeliveredAsync(gateway, message.Name);
-            var uai = message.School["parties/uai-".Length..].ToUpperInvariant();
-            Assert.Equal(new Dictionary<string, int> { [uai] = 1 }, await sandbox.ReceivedAsync(message.Name));
-        }
-
-        await EventsSettledAsync();
-    }
-
-    private static async Task DeliveredAsync(Gateway gateway, string message)
-    {
-        using var deadline = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var deliveries = await ListAsync(gateway, message + "/deliveries", null, Workload.Region, plural: "deliveries");
-            if (deliveries.Count > 0 && deliveries.All(d => Text(d, "state") == "DELIVERED"))
-            {
-                return;
-            }
-
-            Assert.False(deadline.IsCancellationRequested, $"{message} not delivered in {Patience}: {string.Join(", ", deliveries)}");
-            await Task.Delay(200, CancellationToken.None);
-        }
-    }
-
-    /// <summary>Every consumer group of the conventions' events has handled everything; none was dead-lettered.</summary>
-    private async Task EventsSettledAsync()
-    {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync((await suite.App.GetConnectionStringAsync("redis"))!);
-        var db = redis.GetDatabase();
-        using var deadline = new CancellationTokenSource(Patience);
-        while ((await db.StreamGroupInfoAsync("conventions:events")).Any(g => g.PendingMessageCount > 0 || g.Lag is null or > 0))
-        {
-            Assert.False(deadline.IsCancellationRequested, "the consumers of conventions:events did not catch up");
-            await Task.Delay(200, CancellationToken.None);
-        }
-
-        Assert.Equal(0, await db.StreamLengthAsync("obligations:dead-letter"));
-        Assert.Equal(0, await db.StreamLengthAsync("communications:dead-letter"));
-    }
-
-    private static async Task<List<JsonElement>> ListAsync(Gateway gateway, string collection, string? filter, string key, string? plural = null)
-    {
-        var all = new List<JsonElement>();
-        var token = "";
-        do
-        {
-            var query = $"/v1/{collection}?pageSize=500&pageToken={Uri.EscapeDataString(token)}" + (filter is null ? "" : "&filter=" + Uri.EscapeDataString(filter));
-            var page = await gateway.OkAsync(HttpMethod.Get, query, key);
-            if (page.TryGetProperty(plural ?? collection, out var items))
-            {
-                all.AddRange(items.EnumerateArray().Select(i => i.Clone()));
-            }
-
-            token = page.TryGetProperty("nextPageToken", out var next) ? next.GetString() ?? "" : "";
-        }
-        while (token.Length > 0);
-        return all;
-    }
-
-    private static string Text(JsonElement element, string field) => element.TryGetProperty(field, out var value) ? value.GetString() ?? "" : "";
 }

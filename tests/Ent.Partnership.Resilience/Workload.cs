@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Ent.Partnership.Suite.Tests;
+using StackExchange.Redis;
 
 namespace Ent.Partnership.Resilience;
 
@@ -15,7 +17,8 @@ public sealed record SentMessage(string Name, string Title, string School);
 /// Partners' clients writing steadily while the suite is hurt: parties created, conventions carried into
 /// force and evidence recorded against their obligations, messages submitted and approved. Each write is
 /// retried with its <c>requestId</c> until the suite answers it, as a careful client does; a verb whose
-/// answer was lost is checked on the resource. The log holds what was acknowledged and every refusal.
+/// answer was lost is checked on the resource. The log holds what was acknowledged and every refusal, and
+/// <see cref="VerifyAsync"/> checks the suite against it.
 /// </summary>
 public sealed class Workload(HttpClient client, string run, IReadOnlyList<string> lycees, string reimsSchool)
 {
@@ -38,6 +41,21 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
     public ConcurrentQueue<Refusal> Refusals { get; } = new();
 
     public int Acknowledged => Parties.Count + Conventions.Count + Evidenced.Count + Messages.Count;
+
+    /// <summary>
+    /// What the clients write to: the lycées of the Région whose rectorat (Nancy-Metz) validates their
+    /// messages, but the first ones of the Moselle, which the ENT outage test uses; a school of the Marne for
+    /// the training sessions.
+    /// </summary>
+    public static async Task<(List<string> Lycees, string ReimsSchool)> TargetsAsync(HttpClient client)
+    {
+        var gateway = new Gateway(client);
+        var lycees = await ListAsync(gateway, "parties", "kind = SCHOOL AND competent_authority = \"parties/region-grand-est\" AND academy = \"parties/aca-nancy-metz\"", Admin);
+        var marne = await gateway.OkAsync(HttpMethod.Get, "/v1/parties?pageSize=1&filter=" + Uri.EscapeDataString("kind = SCHOOL AND competent_authority = \"parties/dep-51\""), Admin);
+        return (
+            [.. lycees.Select(p => Text(p, "name")).Where(n => !n.StartsWith("parties/uai-057109", StringComparison.Ordinal))],
+            marne.GetProperty("parties")[0].GetProperty("name").GetString()!);
+    }
 
     /// <summary>Runs <paramref name="clients"/> clients until <paramref name="stop"/>; each finishes the write it started.</summary>
     public Task RunAsync(int clients, CancellationToken stop) =>
@@ -217,4 +235,91 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
             return (0, exception.Message);
         }
     }
+
+    /// <summary>What the clients were told was done is there once; what the events should have made, made once.</summary>
+    public async Task VerifyAsync(Sandbox sandbox, string redisConnection)
+    {
+        var gateway = new Gateway(client);
+
+        var parties = await ListAsync(gateway, "parties", "kind = ENT_PROVIDER", Admin);
+        Assert.Equal(Parties.Order(), parties.Where(p => Text(p, "displayName").StartsWith(PartyPrefix, StringComparison.Ordinal)).Select(p => Text(p, "name")).Order());
+
+        foreach (var convention in Conventions)
+        {
+            Assert.Equal("IN_FORCE", Text(await gateway.OkAsync(HttpMethod.Get, "/v1/" + convention, Admin), "state"));
+            // The convention's entry into force made the training obligation of each school year, once.
+            var obligations = await ListAsync(gateway, "obligations", $"convention = \"{convention}\"", Admin);
+            Assert.Equal(["2025-09-01", "2026-09-01"], obligations.Select(o => o.GetProperty("period").GetProperty("startDate").GetString()).Order());
+        }
+
+        foreach (var obligation in Evidenced)
+        {
+            Assert.Single(await ListAsync(gateway, $"{obligation}/evidence", null, Admin, plural: "evidence"));
+            Assert.Equal(1, (await gateway.OkAsync(HttpMethod.Get, "/v1/" + obligation, Admin)).GetProperty("achieved").GetInt32());
+        }
+
+        var messages = await ListAsync(gateway, "communications", "issuer = \"parties/region-grand-est\"", Region);
+        Assert.Equal(Messages.Select(m => m.Name).Order(), messages.Where(m => Text(m, "title").StartsWith(MessagePrefix, StringComparison.Ordinal)).Select(m => Text(m, "name")).Order());
+        foreach (var message in Messages)
+        {
+            await DeliveredAsync(gateway, message.Name);
+            var uai = message.School["parties/uai-".Length..].ToUpperInvariant();
+            Assert.Equal(new Dictionary<string, int> { [uai] = 1 }, await sandbox.ReceivedAsync(message.Name));
+        }
+
+        await EventsSettledAsync(redisConnection);
+    }
+
+    private static async Task DeliveredAsync(Gateway gateway, string message)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var deliveries = await ListAsync(gateway, message + "/deliveries", null, Region, plural: "deliveries");
+            if (deliveries.Count > 0 && deliveries.All(d => Text(d, "state") == "DELIVERED"))
+            {
+                return;
+            }
+
+            Assert.False(deadline.IsCancellationRequested, $"{message} not delivered in {Patience}: {string.Join(", ", deliveries)}");
+            await Task.Delay(200, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Every consumer group of the conventions' events has handled everything; none was dead-lettered.</summary>
+    private static async Task EventsSettledAsync(string redisConnection)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection);
+        var db = redis.GetDatabase();
+        using var deadline = new CancellationTokenSource(Patience);
+        while ((await db.StreamGroupInfoAsync("conventions:events")).Any(g => g.PendingMessageCount > 0 || g.Lag is null or > 0))
+        {
+            Assert.False(deadline.IsCancellationRequested, "the consumers of conventions:events did not catch up");
+            await Task.Delay(200, CancellationToken.None);
+        }
+
+        Assert.Equal(0, await db.StreamLengthAsync("obligations:dead-letter"));
+        Assert.Equal(0, await db.StreamLengthAsync("communications:dead-letter"));
+    }
+
+    public static async Task<List<JsonElement>> ListAsync(Gateway gateway, string collection, string? filter, string key, string? plural = null)
+    {
+        var all = new List<JsonElement>();
+        var token = "";
+        do
+        {
+            var query = $"/v1/{collection}?pageSize=500&pageToken={Uri.EscapeDataString(token)}" + (filter is null ? "" : "&filter=" + Uri.EscapeDataString(filter));
+            var page = await gateway.OkAsync(HttpMethod.Get, query, key);
+            if (page.TryGetProperty(plural ?? collection, out var items))
+            {
+                all.AddRange(items.EnumerateArray().Select(i => i.Clone()));
+            }
+
+            token = page.TryGetProperty("nextPageToken", out var next) ? next.GetString() ?? "" : "";
+        }
+        while (token.Length > 0);
+        return all;
+    }
+
+    private static string Text(JsonElement element, string field) => element.TryGetProperty(field, out var value) ? value.GetString() ?? "" : "";
 }

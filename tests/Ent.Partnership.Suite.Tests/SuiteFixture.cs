@@ -10,7 +10,7 @@ namespace Ent.Partnership.Suite.Tests;
 /// gateway, on a gateway port and a Redis data folder of its own. Schools are not loaded, so that the tests
 /// can import them.
 /// </summary>
-public sealed class SuiteFixture : IAsyncLifetime
+public class SuiteFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
@@ -20,6 +20,9 @@ public sealed class SuiteFixture : IAsyncLifetime
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("ent-suite-").FullName;
 
     public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>More arguments for the AppHost, for a suite of another shape.</summary>
+    protected virtual IEnumerable<string> Arguments => [];
 
     public HttpClient Gateway { get; private set; } = null!;
 
@@ -51,7 +54,7 @@ public sealed class SuiteFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
             [$"--Gateway:Port={port}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Seed:Schools=false", "--Seed:Messages=false",
                 // Pushes to a sandbox failing half the time: give up only after a very unlikely run of failures.
-                "--Publication:MaxAttempts=30"],
+                "--Publication:MaxAttempts=30", .. Arguments],
             timeout.Token);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);

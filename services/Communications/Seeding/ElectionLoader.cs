@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ent.Partnership.Communications.Application;
 using Ent.Partnership.Communications.V1;
+using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Protobuf;
@@ -8,12 +9,16 @@ using Google.Protobuf;
 namespace Ent.Partnership.Communications.Seeding;
 
 /// <summary>Records the French general elections from 2020 to March 2026 under their stable ids; loading again adds nothing.</summary>
-public sealed class ElectionLoader(ElectionCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<ElectionLoader> logger) : BackgroundService
+public sealed class ElectionLoader(OneAtATime oneAtATime, ElectionCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<ElectionLoader> logger) : BackgroundService
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Admin }, "communications-reference-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        oneAtATime.RunAsync(nameof(ElectionLoader), () => SeedAsync(stoppingToken), stoppingToken);
+
+    private async Task SeedAsync(CancellationToken stoppingToken)
     {
         if (!options.Elections)
         {

@@ -1,5 +1,6 @@
 using Ent.Partnership.Communications.Application;
 using Ent.Partnership.Communications.V1;
+using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Protobuf.WellKnownTypes;
@@ -20,12 +21,16 @@ public sealed record SeedOptions
 /// fixed ids, so loading again adds nothing. They wait for the charter (from the conventions' events) and
 /// the schools (imported by the parties service) a while, and give up quietly.
 /// </summary>
-public sealed class SampleMessageLoader(CommunicationCatalog catalog, PartyDirectory parties, SeedOptions options, TimeProvider time, ILogger<SampleMessageLoader> logger)
+public sealed class SampleMessageLoader(OneAtATime oneAtATime, CommunicationCatalog catalog, PartyDirectory parties, SeedOptions options, TimeProvider time, ILogger<SampleMessageLoader> logger)
     : BackgroundService
 {
     private static readonly Caller Admin = new(null, new HashSet<string> { RoleNames.Admin }, "communications-sample-data");
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        oneAtATime.RunAsync(nameof(SampleMessageLoader), () => SeedAsync(stoppingToken), stoppingToken);
+
+    private async Task SeedAsync(CancellationToken stoppingToken)
     {
         if (!options.Messages || !await ReadyAsync(stoppingToken))
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ent.Partnership.Conventions.Application;
 using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Protobuf;
@@ -20,13 +21,17 @@ public sealed record SeedOptions
 /// deliberations, each signature) once; a run that stopped half-way is taken up where it stopped.
 /// </summary>
 public sealed class SampleConventionLoader(
-    ConventionCatalog catalog, PartyLookup parties, SeedOptions options, IHostEnvironment environment, ILogger<SampleConventionLoader> logger)
+    OneAtATime oneAtATime, ConventionCatalog catalog, PartyLookup parties, SeedOptions options, IHostEnvironment environment, ILogger<SampleConventionLoader> logger)
     : BackgroundService
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "conventions-sample-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        oneAtATime.RunAsync(nameof(SampleConventionLoader), () => SeedAsync(stoppingToken), stoppingToken);
+
+    private async Task SeedAsync(CancellationToken stoppingToken)
     {
         if (!options.Conventions)
         {

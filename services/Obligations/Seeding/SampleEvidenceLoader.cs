@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ent.Partnership.Obligations.Application;
 using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Protobuf;
@@ -17,13 +18,17 @@ public sealed record SeedOptions
 /// Records illustrative evidence for the sample convention's first school year once its obligations exist;
 /// each piece carries a request id, so loading again records nothing twice.
 /// </summary>
-public sealed class SampleEvidenceLoader(ObligationCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<SampleEvidenceLoader> logger)
+public sealed class SampleEvidenceLoader(OneAtATime oneAtATime, ObligationCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<SampleEvidenceLoader> logger)
     : BackgroundService
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "obligations-sample-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        oneAtATime.RunAsync(nameof(SampleEvidenceLoader), () => SeedAsync(stoppingToken), stoppingToken);
+
+    private async Task SeedAsync(CancellationToken stoppingToken)
     {
         if (!options.Evidence)
         {

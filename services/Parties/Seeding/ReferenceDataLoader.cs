@@ -2,6 +2,7 @@ using System.Text.Json;
 using Ent.Partnership.Parties.Application;
 using Ent.Partnership.Parties.Storage;
 using Ent.Partnership.Parties.V1;
+using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Protobuf;
@@ -22,13 +23,17 @@ public sealed record SeedOptions
 /// a first run shows a living system.
 /// </summary>
 public sealed class ReferenceDataLoader(
-    PartyCatalog catalog, SchoolImporter importer, PartyRepository repository, SeedOptions options, IHostEnvironment environment,
+    OneAtATime oneAtATime, PartyCatalog catalog, SchoolImporter importer, PartyRepository repository, SeedOptions options, IHostEnvironment environment,
     ILogger<ReferenceDataLoader> logger) : BackgroundService
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "parties-reference-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        oneAtATime.RunAsync(nameof(ReferenceDataLoader), () => SeedAsync(stoppingToken), stoppingToken);
+
+    private async Task SeedAsync(CancellationToken stoppingToken)
     {
         if (!options.Parties)
         {
