@@ -29,7 +29,8 @@ public static class RedisResourceExtensions
     public static IResourceBuilder<IResourceWithConnectionString> AddPartnershipRedis(this IDistributedApplicationBuilder builder, string name)
     {
         var mode = builder.Configuration["Redis:Mode"] ?? "auto";
-        if (mode == "container" || (mode == "auto" && ContainerEngineAnswers()))
+        // A published manifest describes a deployment: Redis there is a container (or a managed Redis), never this machine's redis-server.
+        if (builder.ExecutionContext.IsPublishMode || mode == "container" || (mode == "auto" && ContainerEngineAnswers()))
         {
             return builder.AddRedis(name)
                 .WithDataVolume()
