@@ -46,22 +46,8 @@ public sealed class ObligationClockTests : IAsyncLifetime
     public async Task AnObligationShortOfItsTarget_IsBreached_WhenItsDueDatePasses_Once()
     {
         var repository = _service.Services.GetRequiredService<ObligationRepository>();
-        var obligation = new Obligation
-        {
-            Name = "obligations/o-clock-test",
-            Convention = "conventions/c",
-            Obligor = "parties/aca-reims",
-            ClauseId = "training",
-            Kind = Kind.Training,
-            Metric = Metric.Sessions,
-            Target = 4,
-            Achieved = 3,
-            Status = Status.OnTrack,
-            Period = new Period { StartDate = "2019-09-01", EndDate = "2020-08-31" },
-            DueDate = "2020-08-31",
-        };
         var batch = repository.Store.NewBatch();
-        repository.Put(batch, obligation, 0);
+        repository.Put(batch, ShortOfItsTarget("o-clock-test"), 0);
         await batch.CommitAsync();
         var clock = _service.Services.GetRequiredService<ObligationClock>();
 
@@ -86,20 +72,7 @@ public sealed class ObligationClockTests : IAsyncLifetime
         var batch = repository.Store.NewBatch();
         foreach (var name in names)
         {
-            repository.Put(batch, new Obligation
-            {
-                Name = "obligations/" + name,
-                Convention = "conventions/c",
-                Obligor = "parties/aca-reims",
-                ClauseId = "training",
-                Kind = Kind.Training,
-                Metric = Metric.Sessions,
-                Target = 4,
-                Achieved = 1,
-                Status = Status.OnTrack,
-                Period = new Period { StartDate = "2019-09-01", EndDate = "2020-08-31" },
-                DueDate = "2020-08-31",
-            }, 0);
+            repository.Put(batch, ShortOfItsTarget(name), 0);
         }
 
         await batch.CommitAsync();
@@ -123,4 +96,20 @@ public sealed class ObligationClockTests : IAsyncLifetime
             .ToList();
         Assert.Equal(names.Select(n => "obligations/" + n).Order(), breaches.Order());
     }
+
+    /// <summary>A training obligation of 2019-2020, on track with 3 sessions of 4, due on 31 August 2020.</summary>
+    private static Obligation ShortOfItsTarget(string id) => new()
+    {
+        Name = "obligations/" + id,
+        Convention = "conventions/c",
+        Obligor = "parties/aca-reims",
+        ClauseId = "training",
+        Kind = Kind.Training,
+        Metric = Metric.Sessions,
+        Target = 4,
+        Achieved = 3,
+        Status = Status.OnTrack,
+        Period = new Period { StartDate = "2019-09-01", EndDate = "2020-08-31" },
+        DueDate = "2020-08-31",
+    };
 }
