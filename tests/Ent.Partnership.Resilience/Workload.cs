@@ -11,7 +11,7 @@ namespace Ent.Partnership.Resilience;
 public sealed record Refusal(string Request, int Http, string Body);
 
 /// <summary>A message the client had approved, and the school it was for.</summary>
-public sealed record SentMessage(string Name, string Title, string School);
+public sealed record SentMessage(string Name, string School);
 
 /// <summary>
 /// Partners' clients writing steadily while the suite is hurt: parties created, conventions carried into
@@ -61,11 +61,11 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
     public Task RunAsync(int clients, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => ClientAsync(c, clients, stop), CancellationToken.None)));
 
-    private async Task ClientAsync(int client, int clients, CancellationToken stop)
+    private async Task ClientAsync(int number, int clients, CancellationToken stop)
     {
         for (var i = 0; !stop.IsCancellationRequested; i++)
         {
-            var id = $"{run}-{client}-{i}";
+            var id = $"{run}-{number}-{i}";
             Parties.Enqueue(await CreatePartyAsync(id));
             if (i % 3 == 1)
             {
@@ -73,9 +73,9 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
                 Conventions.Enqueue(convention);
                 Evidenced.Enqueue(await RecordTrainingAsync(convention));
             }
-            else if (i % 3 == 2 && (i / 3 * clients) + client < lycees.Count)
+            else if (i % 3 == 2 && (i / 3 * clients) + number < lycees.Count)
             {
-                Messages.Enqueue(await PublishAsync(id, lycees[(i / 3 * clients) + client]));
+                Messages.Enqueue(await PublishAsync(id, lycees[(i / 3 * clients) + number]));
             }
         }
     }
@@ -159,7 +159,7 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
         var name = message.GetProperty("name").GetString()!;
         await VerbAsync(name, "submit", Region, state => state != "DRAFT");
         await VerbAsync(name, "approve", Rectorat, state => state is "APPROVED" or "PUBLISHED");
-        return new SentMessage(name, title, school);
+        return new SentMessage(name, school);
     }
 
     /// <summary>A state change; when its first answer was lost, a retry is refused by the new state, which the resource then shows.</summary>
