@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -47,4 +48,16 @@ public sealed class OneAtATime(IConnectionMultiplexer redis, RedisStoreOptions o
             return false;
         }
     }
+}
+
+/// <summary>
+/// A step run once as the process starts, in one replica at a time (loading the sample data): two replicas
+/// running it side by side would race each other.
+/// </summary>
+public abstract class OneReplicaAtATimeService(OneAtATime oneAtATime) : BackgroundService
+{
+    protected abstract Task RunOnceAsync(CancellationToken stoppingToken);
+
+    protected sealed override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        oneAtATime.RunAsync(GetType().Name, () => RunOnceAsync(stoppingToken), stoppingToken);
 }

@@ -88,14 +88,14 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
 
     private async Task<string> CreatePartyAsync(string id)
     {
-        var party = await WriteAsync(HttpMethod.Post, $"/v1/parties?requestId={Guid.NewGuid()}", Admin, new { kind = "ENT_PROVIDER", displayName = $"Prestataire {id}" });
+        var party = await UntilAnsweredAsync(HttpMethod.Post, $"/v1/parties?requestId={Guid.NewGuid()}", Admin, new { kind = "ENT_PROVIDER", displayName = $"Prestataire {id}" });
         return party.GetProperty("name").GetString()!;
     }
 
     private async Task<string> InForceAsync(string id)
     {
         var name = "conventions/" + id;
-        await WriteAsync(HttpMethod.Post, $"/v1/conventions?conventionId={id}&requestId={Guid.NewGuid()}", Admin, new
+        await UntilAnsweredAsync(HttpMethod.Post, $"/v1/conventions?conventionId={id}&requestId={Guid.NewGuid()}", Admin, new
         {
             title = "Convention " + id,
             effectiveDate = "2025-09-01",
@@ -112,8 +112,8 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
             },
         });
         await VerbAsync(name, "submit", Admin, state => state != "DRAFT");
-        await WriteAsync(HttpMethod.Post, $"/v1/{name}/signatures?requestId={Guid.NewGuid()}", Admin, new { party = "parties/aca-reims", signatoryName = "Le Recteur", signedOn = "2025-08-20" });
-        await WriteAsync(HttpMethod.Post, $"/v1/{name}/signatures?requestId={Guid.NewGuid()}", Admin, new { party = "parties/dep-51", signatoryName = "Le Président", signedOn = "2025-08-21" });
+        await UntilAnsweredAsync(HttpMethod.Post, $"/v1/{name}/signatures?requestId={Guid.NewGuid()}", Admin, new { party = "parties/aca-reims", signatoryName = "Le Recteur", signedOn = "2025-08-20" });
+        await UntilAnsweredAsync(HttpMethod.Post, $"/v1/{name}/signatures?requestId={Guid.NewGuid()}", Admin, new { party = "parties/dep-51", signatoryName = "Le Président", signedOn = "2025-08-21" });
         return name;
     }
 
@@ -125,7 +125,7 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
         var obligation = "";
         while (obligation.Length == 0)
         {
-            var page = await WriteAsync(HttpMethod.Get, $"/v1/obligations?filter={filter}", Admin, null);
+            var page = await UntilAnsweredAsync(HttpMethod.Get, $"/v1/obligations?filter={filter}", Admin, null);
             if (page.TryGetProperty("obligations", out var list) && list.GetArrayLength() > 0)
             {
                 obligation = list[0].GetProperty("name").GetString()!;
@@ -137,7 +137,7 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
             }
         }
 
-        await WriteAsync(HttpMethod.Post, $"/v1/{obligation}/evidence?requestId={Guid.NewGuid()}", Admin, new
+        await UntilAnsweredAsync(HttpMethod.Post, $"/v1/{obligation}/evidence?requestId={Guid.NewGuid()}", Admin, new
         {
             trainingSession = new { heldOn = "2026-10-12", audience = "TEACHERS", schools = new[] { reimsSchool }, participants = 14, hours = 3, modality = "ON_SITE" },
         });
@@ -147,7 +147,7 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
     private async Task<SentMessage> PublishAsync(string id, string school)
     {
         var title = $"Alerte météo {id}";
-        var message = await WriteAsync(HttpMethod.Post, $"/v1/communications?requestId={Guid.NewGuid()}", Region, new
+        var message = await UntilAnsweredAsync(HttpMethod.Post, $"/v1/communications?requestId={Guid.NewGuid()}", Region, new
         {
             title,
             body = "Le lycée sera fermé vendredi en raison d'une alerte météo.",
@@ -165,9 +165,9 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
     /// <summary>A state change; when its first answer was lost, a retry is refused by the new state, which the resource then shows.</summary>
     private async Task VerbAsync(string name, string verb, string key, Func<string, bool> done)
     {
-        var answer = await WriteAsync(HttpMethod.Post, $"/v1/{name}:{verb}", key, new { }, alreadyDone: async () =>
+        var answer = await UntilAnsweredAsync(HttpMethod.Post, $"/v1/{name}:{verb}", key, new { }, alreadyDone: async () =>
         {
-            var resource = await WriteAsync(HttpMethod.Get, "/v1/" + name, key, null);
+            var resource = await UntilAnsweredAsync(HttpMethod.Get, "/v1/" + name, key, null);
             return done(resource.GetProperty("state").GetString()!) ? resource : null;
         });
         Assert.True(done(answer.GetProperty("state").GetString()!), $"{name}:{verb} answered {answer}");
@@ -178,7 +178,7 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
     /// DEADLINE_EXCEEDED. Any other refusal fails the test, unless it is FAILED_PRECONDITION and
     /// <paramref name="alreadyDone"/> finds the write done (and gives the resource).
     /// </summary>
-    private async Task<JsonElement> WriteAsync(HttpMethod method, string path, string key, object? body, Func<Task<JsonElement?>>? alreadyDone = null)
+    private async Task<JsonElement> UntilAnsweredAsync(HttpMethod method, string path, string key, object? body, Func<Task<JsonElement?>>? alreadyDone = null)
     {
         using var deadline = new CancellationTokenSource(Patience);
         var request = $"{method} {path}";

@@ -9,16 +9,12 @@ using Google.Protobuf;
 namespace Ent.Partnership.Communications.Seeding;
 
 /// <summary>Records the French general elections from 2020 to March 2026 under their stable ids; loading again adds nothing.</summary>
-public sealed class ElectionLoader(OneAtATime oneAtATime, ElectionCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<ElectionLoader> logger) : BackgroundService
+public sealed class ElectionLoader(OneAtATime oneAtATime, ElectionCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<ElectionLoader> logger) : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Admin }, "communications-reference-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        oneAtATime.RunAsync(nameof(ElectionLoader), () => SeedAsync(stoppingToken), stoppingToken);
-
-    private async Task SeedAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
         if (!options.Elections)
         {

@@ -22,15 +22,11 @@ public sealed record SeedOptions
 /// the schools (imported by the parties service) a while, and give up quietly.
 /// </summary>
 public sealed class SampleMessageLoader(OneAtATime oneAtATime, CommunicationCatalog catalog, PartyDirectory parties, SeedOptions options, TimeProvider time, ILogger<SampleMessageLoader> logger)
-    : BackgroundService
+    : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Admin = new(null, new HashSet<string> { RoleNames.Admin }, "communications-sample-data");
 
-    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        oneAtATime.RunAsync(nameof(SampleMessageLoader), () => SeedAsync(stoppingToken), stoppingToken);
-
-    private async Task SeedAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
         if (!options.Messages || !await ReadyAsync(stoppingToken))
         {

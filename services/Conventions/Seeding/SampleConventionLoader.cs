@@ -22,16 +22,12 @@ public sealed record SeedOptions
 /// </summary>
 public sealed class SampleConventionLoader(
     OneAtATime oneAtATime, ConventionCatalog catalog, PartyLookup parties, SeedOptions options, IHostEnvironment environment, ILogger<SampleConventionLoader> logger)
-    : BackgroundService
+    : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "conventions-sample-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        oneAtATime.RunAsync(nameof(SampleConventionLoader), () => SeedAsync(stoppingToken), stoppingToken);
-
-    private async Task SeedAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
         if (!options.Conventions)
         {

@@ -19,16 +19,12 @@ public sealed record SeedOptions
 /// each piece carries a request id, so loading again records nothing twice.
 /// </summary>
 public sealed class SampleEvidenceLoader(OneAtATime oneAtATime, ObligationCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<SampleEvidenceLoader> logger)
-    : BackgroundService
+    : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "obligations-sample-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default);
 
-    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        oneAtATime.RunAsync(nameof(SampleEvidenceLoader), () => SeedAsync(stoppingToken), stoppingToken);
-
-    private async Task SeedAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
         if (!options.Evidence)
         {

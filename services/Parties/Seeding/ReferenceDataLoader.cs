@@ -24,16 +24,12 @@ public sealed record SeedOptions
 /// </summary>
 public sealed class ReferenceDataLoader(
     OneAtATime oneAtATime, PartyCatalog catalog, SchoolImporter importer, PartyRepository repository, SeedOptions options, IHostEnvironment environment,
-    ILogger<ReferenceDataLoader> logger) : BackgroundService
+    ILogger<ReferenceDataLoader> logger) : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "parties-reference-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    /// <summary>One replica at a time: two replicas loading the same data side by side would race each other.</summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        oneAtATime.RunAsync(nameof(ReferenceDataLoader), () => SeedAsync(stoppingToken), stoppingToken);
-
-    private async Task SeedAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {
         if (!options.Parties)
         {
