@@ -13,7 +13,7 @@ public static class RedisExtensions
 {
     /// <summary>
     /// The Redis connection named <paramref name="connectionName"/> (from <c>ConnectionStrings</c>), a health
-    /// check, traces of its commands, and this service's <see cref="DocumentStore"/> under <paramref name="prefix"/>.
+    /// check, traces of its commands, and this service's <see cref="IDocumentStore"/> (<see cref="RedisDocumentStore"/>) under <paramref name="prefix"/>.
     /// </summary>
     public static IHostApplicationBuilder AddPartnershipRedis(this IHostApplicationBuilder builder, string connectionName, string prefix)
     {
@@ -23,7 +23,8 @@ public static class RedisExtensions
         configuration.AbortOnConnectFail = false;
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
         builder.Services.AddSingleton(new RedisStoreOptions(prefix));
-        builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddSingleton<RedisDocumentStore>();
+        builder.Services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<RedisDocumentStore>());
         builder.Services.AddSingleton<OneAtATime>();
         builder.Services.AddSingleton<IErrorTranslator, RedisErrorTranslator>();
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");

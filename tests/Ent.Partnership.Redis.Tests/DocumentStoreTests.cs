@@ -6,7 +6,7 @@ namespace Ent.Partnership.Redis.Tests;
 
 public sealed class DocumentStoreTests(RedisServer redis) : IClassFixture<RedisServer>
 {
-    private readonly DocumentStore _store = new(redis.Connection, new RedisStoreOptions("test-" + Guid.NewGuid().ToString("N")[..8]));
+    private readonly RedisDocumentStore _store = new(redis.Connection, new RedisStoreOptions("test-" + Guid.NewGuid().ToString("N")[..8]));
 
     private long StreamLength() => redis.Connection.GetDatabase().StreamLength(_store.StreamKey);
 

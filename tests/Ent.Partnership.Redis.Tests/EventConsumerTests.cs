@@ -9,7 +9,7 @@ namespace Ent.Partnership.Redis.Tests;
 
 public sealed class EventConsumerTests(RedisServer redis) : IClassFixture<RedisServer>
 {
-    private readonly DocumentStore _producer = new(redis.Connection, new RedisStoreOptions("producer-" + Guid.NewGuid().ToString("N")[..8]));
+    private readonly RedisDocumentStore _producer = new(redis.Connection, new RedisStoreOptions("producer-" + Guid.NewGuid().ToString("N")[..8]));
 
     private IDatabase Db => redis.Connection.GetDatabase();
 

@@ -13,7 +13,7 @@ public sealed record Stored<T>(T Resource, long Version);
 /// Messages, their deliveries, elections, and what the conventions' events taught the service (conventions
 /// and their validated charters), in the service's Redis store.
 /// </summary>
-public sealed class CommunicationRepository(DocumentStore store)
+public sealed class CommunicationRepository(IDocumentStore store)
 {
     public const string Communications = "communications";
     public const string Deliveries = "deliveries";
@@ -24,7 +24,7 @@ public sealed class CommunicationRepository(DocumentStore store)
     /// <summary>The index term of deliveries that wait for a push or a retraction.</summary>
     public static readonly IndexTerm Work = new("work", "1");
 
-    public DocumentStore Store => store;
+    public IDocumentStore Store => store;
 
     public Task<Stored<Communication>?> GetAsync(string id) => GetAsync(Communications, id, Communication.Parser);
 

@@ -12,7 +12,7 @@ public sealed record Stored<T>(T Resource, long Version);
 /// Conventions, their deliberations and their signatures in the service's Redis store. Children are keyed
 /// <c>{convention-id}/{child-id}</c> and indexed by convention.
 /// </summary>
-public sealed class ConventionRepository(DocumentStore store)
+public sealed class ConventionRepository(IDocumentStore store)
 {
     public const string Conventions = "conventions";
     public const string Deliberations = "deliberations";
@@ -20,7 +20,7 @@ public sealed class ConventionRepository(DocumentStore store)
     public const string Meetings = "meetings";
     public const string Amendments = "amendments";
 
-    public DocumentStore Store => store;
+    public IDocumentStore Store => store;
 
     public async Task<Stored<Convention>?> GetAsync(string id) =>
         await store.GetAsync(Conventions, id) is { } document ? ToConvention(document) : null;

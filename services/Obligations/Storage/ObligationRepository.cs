@@ -9,14 +9,14 @@ namespace Ent.Partnership.Obligations.Storage;
 public sealed record StoredObligation(Obligation Obligation, long Version);
 
 /// <summary>Obligations in the service's Redis store, indexed for the List filters.</summary>
-public sealed class ObligationRepository(DocumentStore store)
+public sealed class ObligationRepository(IDocumentStore store)
 {
     public const string Obligations = "obligations";
     public const string Evidence = "evidence";
     public const string Tickets = "tickets";
     public const string Conventions = "conventions";
 
-    public DocumentStore Store => store;
+    public IDocumentStore Store => store;
 
     public async Task<StoredObligation?> GetAsync(string id) =>
         await store.GetAsync(Obligations, id) is { } document ? new StoredObligation(Obligation.Parser.ParseFrom(document.Data), document.Version) : null;

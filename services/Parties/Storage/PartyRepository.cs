@@ -19,13 +19,13 @@ public sealed record StoredMembership(Membership Membership, long Version);
 /// Parties and memberships in the service's Redis store. A party is stored as protobuf bytes without its
 /// output-only fields; its index terms serve the List filters.
 /// </summary>
-public sealed class PartyRepository(DocumentStore store)
+public sealed class PartyRepository(IDocumentStore store)
 {
     public const string Parties = "parties";
     public const string Memberships = "memberships";
     public const string UaiUnique = "uai";
 
-    public DocumentStore Store => store;
+    public IDocumentStore Store => store;
 
     public async Task<StoredParty?> GetAsync(string id) =>
         await store.GetAsync(Parties, id) is { } document ? ToParty(document) : null;

@@ -112,14 +112,14 @@ public sealed class WriteScenarios(Suite suite, RedisProcess redis, RunnerOption
     /// <summary>A producer's store and a consumer running in the background, counting what it handled.</summary>
     private sealed class EventPath : IEventHandler, IAsyncDisposable
     {
-        private readonly DocumentStore _store;
+        private readonly RedisDocumentStore _store;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _consumer;
         private int _handled;
 
         private EventPath(IConnectionMultiplexer connection, string prefix)
         {
-            _store = new DocumentStore(connection, new RedisStoreOptions(prefix));
+            _store = new RedisDocumentStore(connection, new RedisStoreOptions(prefix));
             var consumer = new EventConsumer(connection, new EventConsumerOptions(_store.StreamKey, prefix + "-consumer"), this, NullLogger<EventConsumer>.Instance);
             _consumer = Task.Run(() => consumer.RunAsync(_stop.Token));
         }
