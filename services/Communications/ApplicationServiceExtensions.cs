@@ -1,10 +1,10 @@
+using Ent.Partnership.Dapr;
 using Ent.Partnership.Communications.Application;
 using Ent.Partnership.Communications.Events;
 using Ent.Partnership.Communications.Grpc;
 using Ent.Partnership.Communications.Publication;
 using Ent.Partnership.Communications.Seeding;
 using Ent.Partnership.Communications.Storage;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Grpc;
 
 namespace Ent.Partnership.Communications;
@@ -18,7 +18,7 @@ public static class ApplicationServiceExtensions
         builder.AddServiceDefaults();
         builder.UsePartnershipEndpoints();
         builder.AddPartnershipGrpcService(ServiceName);
-        builder.AddPartnershipRedis("redis", prefix: ServiceName);
+        builder.AddPartnershipStorage("redis", prefix: ServiceName);
         builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
         builder.Services.AddSingleton<CommunicationRepository>();
         builder.Services.AddSingleton<PartyDirectory>();
@@ -37,9 +37,13 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton(builder.Configuration.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions());
         builder.Services.AddHostedService<ElectionLoader>();
         builder.Services.AddHostedService<SampleMessageLoader>();
-        builder.Services.AddEventConsumer<ConventionEventsHandler>(new EventConsumerOptions(ConventionEventsHandler.Stream, ServiceName));
+        builder.Services.AddPartnershipEvents<ConventionEventsHandler>(ConventionEventsHandler.Stream, group: ServiceName);
         return builder;
     }
 
-    public static WebApplication MapApplication(this WebApplication app) => app.MapPartnershipGrpcService<CommunicationsService>();
+    public static WebApplication MapApplication(this WebApplication app)
+    {
+        app.MapPartnershipGrpcService<CommunicationsService>().MapDaprEvents();
+        return app;
+    }
 }

@@ -16,7 +16,7 @@ public static class ApplicationServiceExtensions
         builder.AddServiceDefaults();
         builder.UsePartnershipEndpoints();
         builder.AddPartnershipGrpcService(ServiceName);
-        builder.AddPartnershipRedis("redis", prefix: ServiceName);
+        builder.AddPartnershipStorage("redis", prefix: ServiceName);
         builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
         builder.Services.AddSingleton<ConventionRepository>();
         builder.Services.AddSingleton<PartyLookup>();

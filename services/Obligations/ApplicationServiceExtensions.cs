@@ -1,9 +1,9 @@
+using Ent.Partnership.Dapr;
 using Ent.Partnership.Obligations.Application;
 using Ent.Partnership.Obligations.Events;
 using Ent.Partnership.Obligations.Grpc;
 using Ent.Partnership.Obligations.Seeding;
 using Ent.Partnership.Obligations.Storage;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Grpc;
 using Ent.Partnership.ServiceDefaults.Jobs;
 
@@ -18,7 +18,7 @@ public static class ApplicationServiceExtensions
         builder.AddServiceDefaults();
         builder.UsePartnershipEndpoints();
         builder.AddPartnershipGrpcService(ServiceName);
-        builder.AddPartnershipRedis("redis", prefix: ServiceName);
+        builder.AddPartnershipStorage("redis", prefix: ServiceName);
         builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
         builder.Services.AddSingleton<ObligationRepository>();
         builder.Services.AddSingleton<PartySuccessions>();
@@ -29,9 +29,13 @@ public static class ApplicationServiceExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ObligationClock>());
         builder.Services.AddSingleton(builder.Configuration.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions());
         builder.Services.AddHostedService<SampleEvidenceLoader>();
-        builder.Services.AddEventConsumer<ConventionEventsHandler>(new EventConsumerOptions(ConventionEventsHandler.Stream, ServiceName));
+        builder.Services.AddPartnershipEvents<ConventionEventsHandler>(ConventionEventsHandler.Stream, group: ServiceName);
         return builder;
     }
 
-    public static WebApplication MapApplication(this WebApplication app) => app.MapPartnershipGrpcService<ObligationsService>();
+    public static WebApplication MapApplication(this WebApplication app)
+    {
+        app.MapPartnershipGrpcService<ObligationsService>().MapDaprEvents();
+        return app;
+    }
 }

@@ -15,7 +15,7 @@ public static class ApplicationServiceExtensions
         builder.AddServiceDefaults();
         builder.UsePartnershipEndpoints();
         builder.AddPartnershipGrpcService(ServiceName);
-        builder.AddPartnershipRedis("redis", prefix: ServiceName);
+        builder.AddPartnershipStorage("redis", prefix: ServiceName);
         builder.Services.AddSingleton<PartyRepository>();
         builder.Services.AddSingleton<PartyCatalog>();
         builder.Services.AddSingleton<SchoolImporter>();

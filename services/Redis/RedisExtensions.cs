@@ -25,7 +25,7 @@ public static class RedisExtensions
         builder.Services.AddSingleton(new RedisStoreOptions(prefix));
         builder.Services.AddSingleton<RedisDocumentStore>();
         builder.Services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<RedisDocumentStore>());
-        builder.Services.AddSingleton<OneAtATime>();
+        builder.Services.AddSingleton<IOneAtATime, RedisOneAtATime>();
         builder.Services.AddSingleton<IErrorTranslator, RedisErrorTranslator>();
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation());

@@ -9,7 +9,7 @@ public sealed class OneAtATimeTests(RedisServer redis) : IClassFixture<RedisServ
     public async Task TwoReplicas_RunTheStepInTurn_NeverSideBySide()
     {
         var options = new RedisStoreOptions("one-" + Guid.NewGuid().ToString("N")[..8]);
-        var replicas = Enumerable.Range(0, 2).Select(_ => new OneAtATime(redis.Connection, options, NullLogger<OneAtATime>.Instance)).ToList();
+        var replicas = Enumerable.Range(0, 2).Select(_ => new RedisOneAtATime(redis.Connection, options, NullLogger<RedisOneAtATime>.Instance)).ToList();
         var inside = 0;
         var most = 0;
         var runs = 0;

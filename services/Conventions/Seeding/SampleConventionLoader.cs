@@ -21,7 +21,7 @@ public sealed record SeedOptions
 /// deliberations, each signature) once; a run that stopped half-way is taken up where it stopped.
 /// </summary>
 public sealed class SampleConventionLoader(
-    OneAtATime oneAtATime, ConventionCatalog catalog, PartyLookup parties, SeedOptions options, IHostEnvironment environment, ILogger<SampleConventionLoader> logger)
+    IOneAtATime oneAtATime, ConventionCatalog catalog, PartyLookup parties, SeedOptions options, IHostEnvironment environment, ILogger<SampleConventionLoader> logger)
     : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "conventions-sample-data");

@@ -18,7 +18,7 @@ public sealed record SeedOptions
 /// Records illustrative evidence for the sample convention's first school year once its obligations exist;
 /// each piece carries a request id, so loading again records nothing twice.
 /// </summary>
-public sealed class SampleEvidenceLoader(OneAtATime oneAtATime, ObligationCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<SampleEvidenceLoader> logger)
+public sealed class SampleEvidenceLoader(IOneAtATime oneAtATime, ObligationCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<SampleEvidenceLoader> logger)
     : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "obligations-sample-data");

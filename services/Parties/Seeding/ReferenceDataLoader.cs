@@ -23,7 +23,7 @@ public sealed record SeedOptions
 /// a first run shows a living system.
 /// </summary>
 public sealed class ReferenceDataLoader(
-    OneAtATime oneAtATime, PartyCatalog catalog, SchoolImporter importer, PartyRepository repository, SeedOptions options, IHostEnvironment environment,
+    IOneAtATime oneAtATime, PartyCatalog catalog, SchoolImporter importer, PartyRepository repository, SeedOptions options, IHostEnvironment environment,
     ILogger<ReferenceDataLoader> logger) : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "parties-reference-data");

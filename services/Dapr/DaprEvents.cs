@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using Ent.Partnership.Redis;
+using Microsoft.Extensions.Hosting;
+using Ent.Partnership.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ent.Partnership.Dapr;
+
+/// <summary>
+/// A topic this service subscribes to through its Dapr sidecar: the producer's outbox topic (its stream's
+/// name with dashes, <c>conventions-events</c>), delivered to <c>POST /dapr/events/{topic}</c>.
+/// </summary>
+public sealed record DaprSubscription(string PubSubName, string Stream, string Group, Type Handler)
+{
+    public string Topic => Stream.Replace(':', '-');
+
+    public string Route => "/dapr/events/" + Topic;
+}
+
+/// <summary>
+/// Takes what the sidecar delivers: the outbox publishes every item a transaction writes, so a delivery is
+/// handled when it is one of the events (as the producer wrote it, or wrapped in the sidecar's envelope)
+/// and acknowledged unread otherwise. An event is handled once per group: the group remembers the events
+/// it handled, as the Redis consumer does. A failure answers RETRY; the sidecar's resiliency policy retries
+/// and, past its attempts, moves the delivery to the subscription's dead-letter topic.
+/// </summary>
+public sealed class DaprEventDelivery(DaprClient dapr, DaprStoreOptions options, ErrorTranslation errors, ILogger<DaprEventDelivery> logger)
+{
+    /// <summary>How long a group remembers an event it handled, so a second delivery is not handled again.</summary>
+    public static readonly TimeSpan HandledMemory = TimeSpan.FromDays(30);
+
+    private const string EventTypePrefix = "ent.partnership.";
+
+    private static readonly ActivitySource Activities = new(ServiceDefaultsExtensions.ActivitySourceName);
+
+    public async Task<IResult> DeliverAsync(HttpRequest request, DaprSubscription subscription, IEventHandler handler)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var received = EventIn(await reader.ReadToEndAsync(request.HttpContext.RequestAborted));
+        if (received is null)
+        {
+            return Status("SUCCESS");
+        }
+
+        var handledKey = $"{options.Prefix}:{subscription.Group}:handled:{received.Id}";
+        if (await dapr.GetStateAsync<string>(options.StoreName, handledKey) is not null)
+        {
+            return Status("SUCCESS");
+        }
+
+        ActivityContext.TryParse(received.TraceParent, null, out var parent);
+        using var activity = Activities.StartActivity($"handle {received.Type}", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", "dapr");
+        activity?.SetTag("messaging.destination.name", subscription.Topic);
+        activity?.SetTag("messaging.consumer.group.name", subscription.Group);
+        activity?.SetTag("messaging.message.id", received.Id);
+        try
+        {
+            await handler.HandleAsync(received, request.HttpContext.RequestAborted);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            logger.LogWarning(exception, "Handling {EventType} {EventId} failed{ForNow}; the sidecar will deliver it again",
+                received.Type, received.Id, errors.IsTransient(exception) ? " for now" : "");
+            return Status("RETRY");
+        }
+
+        var lifetime = ((long)HandledMemory.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        await dapr.SaveStateAsync(options.StoreName, handledKey, "1", metadata: new Dictionary<string, string> { ["ttlInSeconds"] = lifetime });
+        return Status("SUCCESS");
+    }
+
+    /// <summary>The event a delivery carries, or null when it carries another item the outbox published.</summary>
+    public static ReceivedEvent? EventIn(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (IsEvent(root))
+            {
+                return Received(body);
+            }
+
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var data) && IsEvent(data))
+            {
+                return Received(data.GetRawText());
+            }
+
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data_base64", out var encoded) && encoded.ValueKind == JsonValueKind.String)
+            {
+                return EventIn(Encoding.UTF8.GetString(encoded.GetBytesFromBase64()));
+            }
+        }
+        catch (Exception exception) when (exception is JsonException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            // Not JSON, or not a readable event: an item the outbox published, not one of the events.
+        }
+
+        return null;
+    }
+
+    private static bool IsEvent(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty("specversion", out _)
+        && element.TryGetProperty("type", out var type)
+        && type.ValueKind == JsonValueKind.String
+        && type.GetString()!.StartsWith(EventTypePrefix, StringComparison.Ordinal);
+
+    private static ReceivedEvent Received(string json)
+    {
+        var cloudEvent = EventFormat.Parse(json);
+        return new ReceivedEvent(cloudEvent.Id!, cloudEvent);
+    }
+
+    private static IResult Status(string status) => Results.Json(new { status });
+}
+
+public static class DaprEventEndpoints
+{
+    /// <summary>
+    /// The sidecar's subscription list (<c>GET /dapr/subscribe</c>) and one delivery route per subscription
+    /// registered; nothing when the service consumes its events from Redis.
+    /// </summary>
+    public static IEndpointRouteBuilder MapDaprEvents(this IEndpointRouteBuilder endpoints)
+    {
+        var subscriptions = endpoints.ServiceProvider.GetServices<DaprSubscription>().ToList();
+        if (subscriptions.Count == 0)
+        {
+            return endpoints;
+        }
+
+        endpoints.MapSubscribeHandler();
+        foreach (var subscription in subscriptions)
+        {
+            endpoints.MapPost(subscription.Route, (HttpRequest request, DaprEventDelivery delivery, IServiceProvider services) =>
+                    delivery.DeliverAsync(request, subscription, (IEventHandler)services.GetRequiredService(subscription.Handler)))
+                .WithTopic(new TopicOptions
+                {
+                    PubsubName = subscription.PubSubName,
+                    Name = subscription.Topic,
+                    DeadLetterTopic = subscription.Topic + "-dead-letter",
+                })
+                .ExcludeFromDescription();
+        }
+
+        return endpoints;
+    }
+}

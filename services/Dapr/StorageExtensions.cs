@@ -1,0 +1,64 @@
+using Ent.Partnership.Dapr;
+using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Errors;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Where a service keeps its documents and exchanges its events: <c>Storage:Mode</c>, Redis (the default) or Dapr.</summary>
+public enum StorageMode
+{
+    Redis,
+    Dapr,
+}
+
+public static class StorageExtensions
+{
+    /// <summary>
+    /// The service's document store, lease and events: on Redis (the connection <paramref name="redisConnectionName"/>)
+    /// or, with <c>Storage:Mode=Dapr</c>, on its Dapr sidecar: the state store component
+    /// <c>Storage:Dapr:StateStore</c> (<c>{prefix}-state</c> by default), whose outbox publishes the events,
+    /// and the pub/sub component <c>Storage:Dapr:PubSub</c> (<c>pubsub</c>) the service subscribes on.
+    /// </summary>
+    public static IHostApplicationBuilder AddPartnershipStorage(this IHostApplicationBuilder builder, string redisConnectionName, string prefix)
+    {
+        var mode = builder.Configuration.GetValue("Storage:Mode", StorageMode.Redis);
+        if (mode == StorageMode.Redis)
+        {
+            return builder.AddPartnershipRedis(redisConnectionName, prefix);
+        }
+
+        var section = builder.Configuration.GetSection("Storage:Dapr");
+        builder.Services.AddDaprClient();
+        builder.Services.AddSingleton(new DaprStoreOptions(section["StateStore"] ?? prefix + "-state", prefix));
+        builder.Services.AddSingleton(new DaprPubSub(section["PubSub"] ?? "pubsub"));
+        builder.Services.AddSingleton<IDocumentStore, DaprDocumentStore>();
+        builder.Services.AddSingleton<IOneAtATime, DaprOneAtATime>();
+        builder.Services.AddSingleton<DaprEventDelivery>();
+        builder.Services.AddSingleton<IErrorTranslator, DaprErrorTranslator>();
+        builder.Services.AddHealthChecks().AddCheck<DaprHealthCheck>("dapr");
+        return builder;
+    }
+
+    /// <summary>
+    /// Handles another service's events with <typeparamref name="THandler"/> as the group <paramref name="group"/>:
+    /// a consumer of its Redis stream, or a subscription to its outbox topic through the sidecar
+    /// (mapped by <see cref="DaprEventEndpoints.MapDaprEvents"/>).
+    /// </summary>
+    public static IServiceCollection AddPartnershipEvents<THandler>(this IServiceCollection services, string stream, string group)
+        where THandler : class, IEventHandler
+    {
+        if (services.Any(s => s.ServiceType == typeof(DaprPubSub)))
+        {
+            services.AddSingleton<THandler>();
+            services.AddSingleton(sp => new DaprSubscription(sp.GetRequiredService<DaprPubSub>().Name, stream, group, typeof(THandler)));
+            return services;
+        }
+
+        return services.AddEventConsumer<THandler>(new EventConsumerOptions(stream, group));
+    }
+}
+
+/// <summary>The Dapr pub/sub component a service subscribes on.</summary>
+public sealed record DaprPubSub(string Name);
