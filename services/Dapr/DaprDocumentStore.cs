@@ -14,7 +14,7 @@ public sealed record DaprStoreOptions(string StoreName, string Prefix)
     public TimeSpan EventLifetime { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>How many times a commit is tried again when it lost a race on an index shared with other writes.</summary>
-    public int CommitAttempts { get; init; } = 10;
+    public int CommitAttempts { get; init; } = 30;
 }
 
 /// <summary>
@@ -124,6 +124,8 @@ public sealed class DaprDocumentStore(DaprClient dapr, DaprStoreOptions options)
                 }
 
                 refusedWith = plan.ETags;
+                // Writers that lost to each other on a shared index spread out before they read again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, Math.Min(5 * attempt, 100))));
             }
         }
     }
