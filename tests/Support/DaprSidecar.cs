@@ -46,6 +46,9 @@ public sealed class DaprSidecar : IAsyncLifetime
 
     public IConnectionMultiplexer Redis => _redis.Connection;
 
+    /// <summary>Where the sidecar's gRPC API answers (what <c>DAPR_GRPC_ENDPOINT</c> names).</summary>
+    public string GrpcEndpoint { get; private set; } = "";
+
     public static string TopicKey(string topic) => "dapr:topic:" + topic;
 
     public async Task InitializeAsync()
@@ -62,7 +65,8 @@ public sealed class DaprSidecar : IAsyncLifetime
         _app = builder.Build();
         _app.MapGrpcService<SidecarApi>();
         await _app.StartAsync();
-        Client = new global::Dapr.Client.DaprClientBuilder().UseGrpcEndpoint($"http://127.0.0.1:{port}").Build();
+        GrpcEndpoint = $"http://127.0.0.1:{port}";
+        Client = new global::Dapr.Client.DaprClientBuilder().UseGrpcEndpoint(GrpcEndpoint).Build();
     }
 
     public async Task DisposeAsync()

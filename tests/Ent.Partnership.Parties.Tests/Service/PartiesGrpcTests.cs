@@ -1,4 +1,7 @@
+using Ent.Partnership.Dapr;
 using Ent.Partnership.Parties.Domain;
+using Ent.Partnership.Redis;
+using Ent.Partnership.Tests.Support;
 using Ent.Partnership.Parties.V1;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
@@ -7,9 +10,28 @@ using static Ent.Partnership.Parties.V1.Party.Types;
 
 namespace Ent.Partnership.Parties.Tests.Service;
 
-public sealed class PartiesGrpcTests(PartiesServiceFactory service) : IClassFixture<PartiesServiceFactory>
+public sealed class PartiesGrpcTests(PartiesServiceFactory service) : PartiesGrpcContract(service), IClassFixture<PartiesServiceFactory>;
+
+/// <summary>The same behaviour with the service's storage on the Dapr path (the sidecar stand-in).</summary>
+public sealed class PartiesGrpcOnDaprTests(DaprPartiesServiceFactory service) : PartiesGrpcContract(service), IClassFixture<DaprPartiesServiceFactory>
 {
-    private static Party School(int number, string authority = "parties/dep-57") => new()
+    [Fact]
+    public async Task APartyCreated_IsKeptInTheStateStore_AndItsEventPublishedByTheOutbox()
+    {
+        var created = await service.Grpc.CreatePartyAsync(new CreatePartyRequest { Party = School(579099) }, service.As(service.AdminToken));
+
+        var stored = service.Sidecar.Redis.GetServer(service.Sidecar.Redis.GetEndPoints()[0]).Keys(pattern: "dapr:state:statestore:parties:doc:*uai-0579099*");
+        Assert.Single(stored);
+        var events = (await service.Sidecar.PublishedAsync(DaprSidecar.OutboxTopic)).Select(DaprEventDelivery.EventIn).OfType<ReceivedEvent>();
+        var published = Assert.Single(events, e => e.Subject == created.Name);
+        Assert.Equal("ent.partnership.parties.v1.PartyCreated", published.Type);
+    }
+}
+
+/// <summary>The parties service's gRPC behaviour, whichever storage adapter it runs on.</summary>
+public abstract class PartiesGrpcContract(PartiesServiceFactory service)
+{
+    protected static Party School(int number, string authority = "parties/dep-57") => new()
     {
         Kind = Kind.School,
         DisplayName = "Collège " + number,

@@ -14,7 +14,7 @@ namespace Ent.Partnership.Parties.Tests.Service;
 /// The parties service in memory, over a real redis-server of its own, with a minimal Grand Est made through
 /// the API; gRPC and REST clients that carry internal tokens as the gateway would.
 /// </summary>
-public sealed class PartiesServiceFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class PartiesServiceFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
 
@@ -42,15 +42,22 @@ public sealed class PartiesServiceFactory : WebApplicationFactory<Program>, IAsy
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+        ConfigureStorage(builder);
         builder.UseSetting("InternalToken:SigningKey", SigningKey);
         builder.UseSetting("Seed:Parties", "false");
         builder.UseSetting("Seed:Schools", "false");
     }
 
+    /// <summary>Where the service keeps its documents: its own redis-server.</summary>
+    protected virtual void ConfigureStorage(IWebHostBuilder builder) => builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+
+    protected virtual Task StartStorageAsync() => _redis.InitializeAsync();
+
+    protected virtual Task StopStorageAsync() => _redis.DisposeAsync();
+
     public async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
+        await StartStorageAsync();
         var channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
         Grpc = new V1.Parties.PartiesClient(channel);
         foreach (var (id, party) in GrandEst())
@@ -62,7 +69,7 @@ public sealed class PartiesServiceFactory : WebApplicationFactory<Program>, IAsy
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        await _redis.DisposeAsync();
+        await StopStorageAsync();
     }
 
     private static IEnumerable<(string Id, Party Party)> GrandEst() =>
@@ -75,4 +82,26 @@ public sealed class PartiesServiceFactory : WebApplicationFactory<Program>, IAsy
         ("dep-67", new Party { Kind = Kind.Department, DisplayName = "Bas-Rhin", InseeCode = "67", Academy = "parties/aca-strasbourg" }),
         ("dep-68", new Party { Kind = Kind.Department, DisplayName = "Haut-Rhin", InseeCode = "68", Academy = "parties/aca-strasbourg" }),
     ];
+}
+
+/// <summary>
+/// The same service with <c>Storage:Mode=Dapr</c>: its documents, claims, request ids and events go through
+/// the Dapr state API, to the sidecar stand-in on a real redis-server.
+/// </summary>
+public sealed class DaprPartiesServiceFactory : PartiesServiceFactory
+{
+    private readonly DaprSidecar _sidecar = new();
+
+    public DaprSidecar Sidecar => _sidecar;
+
+    protected override void ConfigureStorage(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Storage:Mode", "Dapr");
+        builder.UseSetting("Storage:Dapr:StateStore", DaprSidecar.StoreName);
+        builder.UseSetting("DAPR_GRPC_ENDPOINT", _sidecar.GrpcEndpoint);
+    }
+
+    protected override Task StartStorageAsync() => _sidecar.InitializeAsync();
+
+    protected override Task StopStorageAsync() => _sidecar.DisposeAsync();
 }
