@@ -10,6 +10,9 @@ namespace Ent.Partnership.Dapr;
 /// <summary>Which Dapr state store component a service writes to, and under which key prefix.</summary>
 public sealed record DaprStoreOptions(string StoreName, string Prefix)
 {
+    /// <summary>The state store component a service uses unless configured otherwise: <c>parties-state</c>.</summary>
+    public static string DefaultStoreName(string prefix) => prefix + "-state";
+
     /// <summary>How long an event stays in the state store once written (the outbox publishes it at once).</summary>
     public TimeSpan EventLifetime { get; init; } = TimeSpan.FromDays(7);
 

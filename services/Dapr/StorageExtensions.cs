@@ -31,8 +31,8 @@ public static class StorageExtensions
 
         var section = builder.Configuration.GetSection("Storage:Dapr");
         builder.Services.AddDaprClient();
-        builder.Services.AddSingleton(new DaprStoreOptions(section["StateStore"] ?? prefix + "-state", prefix));
-        builder.Services.AddSingleton(new DaprPubSub(section["PubSub"] ?? "pubsub"));
+        builder.Services.AddSingleton(new DaprStoreOptions(section["StateStore"] ?? DaprStoreOptions.DefaultStoreName(prefix), prefix));
+        builder.Services.AddSingleton(new DaprPubSub(section["PubSub"] ?? DaprPubSub.Default));
         builder.Services.AddSingleton<IDocumentStore, DaprDocumentStore>();
         builder.Services.AddSingleton<IOneAtATime, DaprOneAtATime>();
         builder.Services.AddSingleton<DaprEventDelivery>();
@@ -61,4 +61,7 @@ public static class StorageExtensions
 }
 
 /// <summary>The Dapr pub/sub component a service subscribes on.</summary>
-public sealed record DaprPubSub(string Name);
+public sealed record DaprPubSub(string Name)
+{
+    public const string Default = "pubsub";
+}
