@@ -46,6 +46,9 @@ public sealed class DaprSidecar : IAsyncLifetime
 
     public IConnectionMultiplexer Redis => _redis.Connection;
 
+    /// <summary>The redis-server under the stand-in, for whatever else a test runs on Redis beside it.</summary>
+    public string RedisConnectionString => _redis.ConnectionString;
+
     /// <summary>Where the sidecar's gRPC API answers (what <c>DAPR_GRPC_ENDPOINT</c> names).</summary>
     public string GrpcEndpoint { get; private set; } = "";
 

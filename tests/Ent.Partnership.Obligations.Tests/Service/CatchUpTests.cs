@@ -1,10 +1,13 @@
 extern alias parties;
 
+using System.Text;
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Obligations.Grpc;
 using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.Redis;
+using Ent.Partnership.Tests.Support;
 using Grpc.Net.ClientFactory;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,21 +17,37 @@ namespace Ent.Partnership.Obligations.Tests.Service;
 
 /// <summary>
 /// Events written while the obligations service was down are all handled when it starts, and handling an
-/// event again makes nothing twice: real redis-server, the parties service in memory beside it.
+/// event again makes nothing twice: on a real redis-server, the parties service in memory beside it; on
+/// each event path (<see cref="CatchUpTests"/>: Redis; <see cref="CatchUpOnDaprTests"/>: Dapr).
 /// </summary>
-public sealed class CatchUpTests : IAsyncLifetime
+public abstract class CatchUpContract : IAsyncLifetime
 {
-    private const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+    protected const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
 
-    private readonly Ent.Partnership.Tests.Support.RedisServer _redis = new();
     private WebApplicationFactory<parties::Ent.Partnership.Parties.Grpc.PartiesService> _parties = null!;
+
+    /// <summary>The redis-server the parties service (and, on the Redis path, the obligations service) uses.</summary>
+    protected abstract string RedisConnectionString { get; }
+
+    protected abstract Task StartStorageAsync();
+
+    protected abstract Task StopStorageAsync();
+
+    /// <summary>Where the obligations service keeps its documents and reads its events.</summary>
+    protected abstract void ConfigureStorage(IWebHostBuilder builder);
+
+    /// <summary>Publishes a conventions event as the conventions service would.</summary>
+    protected abstract Task AppendAsync(OutgoingEvent outgoing);
+
+    /// <summary>Returns once the obligations service has handled every event published, at most <paramref name="timeout"/> later.</summary>
+    protected abstract Task UntilHandledAsync(WebApplicationFactory<ObligationsService> obligations, CancellationToken timeout);
 
     public async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
+        await StartStorageAsync();
         _parties = new WebApplicationFactory<parties::Ent.Partnership.Parties.Grpc.PartiesService>().WithWebHostBuilder(builder =>
         {
-            builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+            builder.UseSetting("ConnectionStrings:redis", RedisConnectionString);
             builder.UseSetting("InternalToken:SigningKey", SigningKey);
             builder.UseSetting("Seed:Parties", "false");
         });
@@ -37,13 +56,13 @@ public sealed class CatchUpTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _parties.DisposeAsync();
-        await _redis.DisposeAsync();
+        await StopStorageAsync();
     }
 
     private WebApplicationFactory<ObligationsService> StartObligations() =>
         new WebApplicationFactory<ObligationsService>().WithWebHostBuilder(builder =>
         {
-            builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+            ConfigureStorage(builder);
             builder.UseSetting("InternalToken:SigningKey", SigningKey);
             builder.UseSetting("Seed:Evidence", "false");
             builder.ConfigureTestServices(services =>
@@ -73,12 +92,6 @@ public sealed class CatchUpTests : IAsyncLifetime
         },
     };
 
-    private async Task AppendAsync(OutgoingEvent outgoing) =>
-        await _redis.Connection.GetDatabase().StreamAddAsync(ConventionEventsStream,
-            [new NameValueEntry("type", outgoing.Type), new NameValueEntry("id", outgoing.Id), new NameValueEntry("event", outgoing.ToJson())]);
-
-    private const string ConventionEventsStream = "conventions:events";
-
     [Fact]
     public async Task EventsWrittenWhileTheServiceWasDown_AreAllHandled_AndNoneTwice()
     {
@@ -92,22 +105,100 @@ public sealed class CatchUpTests : IAsyncLifetime
 
         await using var obligations = StartObligations();
         var repository = obligations.Services.GetRequiredService<ObligationRepository>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await UntilHandledAsync(obligations, timeout.Token);
+
+        var all = await repository.ListAllAsync([]);
+        Assert.Equal(2, all.Count(o => o.Obligation.Convention == "conventions/first"));
+        Assert.Equal(2, all.Count(o => o.Obligation.Convention == "conventions/second"));
+    }
+}
+
+public sealed class CatchUpTests : CatchUpContract
+{
+    private const string ConventionEventsStream = "conventions:events";
+
+    private readonly RedisServer _redis = new();
+
+    protected override string RedisConnectionString => _redis.ConnectionString;
+
+    protected override Task StartStorageAsync() => _redis.InitializeAsync();
+
+    protected override Task StopStorageAsync() => _redis.DisposeAsync();
+
+    protected override void ConfigureStorage(IWebHostBuilder builder) => builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+
+    protected override async Task AppendAsync(OutgoingEvent outgoing) =>
+        await _redis.Connection.GetDatabase().StreamAddAsync(ConventionEventsStream,
+            [new NameValueEntry("type", outgoing.Type), new NameValueEntry("id", outgoing.Id), new NameValueEntry("event", outgoing.ToJson())]);
+
+    /// <summary>Until the obligations group has read the stream's last entry and holds none pending.</summary>
+    protected override async Task UntilHandledAsync(WebApplicationFactory<ObligationsService> obligations, CancellationToken timeout)
+    {
         var db = _redis.Connection.GetDatabase();
         var last = (await db.StreamRangeAsync(ConventionEventsStream, count: 1, messageOrder: Order.Descending))[0].Id;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
             var group = (await db.StreamGroupInfoAsync(ConventionEventsStream)).SingleOrDefault(g => g.Name == "obligations");
             if (group.Name is not null && group.LastDeliveredId == last && group.PendingMessageCount == 0)
             {
+                return;
+            }
+
+            await Task.Delay(50, timeout);
+        }
+    }
+}
+
+/// <summary>
+/// The obligations service with <c>Storage:Mode=Dapr</c>: the conventions events are published to the
+/// <c>conventions-events</c> topic and the sidecar stand-in delivers them to the service's subscription.
+/// </summary>
+public sealed class CatchUpOnDaprTests : CatchUpContract
+{
+    private readonly DaprSidecar _sidecar = new();
+
+    protected override string RedisConnectionString => _sidecar.RedisConnectionString;
+
+    protected override Task StartStorageAsync() => _sidecar.InitializeAsync();
+
+    protected override Task StopStorageAsync() => _sidecar.DisposeAsync();
+
+    protected override void ConfigureStorage(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Storage:Mode", "Dapr");
+        builder.UseSetting("Storage:Dapr:StateStore", DaprSidecar.StoreName);
+        builder.UseSetting("DAPR_GRPC_ENDPOINT", _sidecar.GrpcEndpoint);
+    }
+
+    protected override Task AppendAsync(OutgoingEvent outgoing) =>
+        _sidecar.Client.PublishByteEventAsync(DaprSidecar.PubSubName, "conventions-events", Encoding.UTF8.GetBytes(outgoing.ToJson()), "application/cloudevents+json");
+
+    /// <summary>Delivers the service's subscriptions until its group has acknowledged every message of the topic.</summary>
+    protected override async Task UntilHandledAsync(WebApplicationFactory<ObligationsService> obligations, CancellationToken timeout)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout);
+        var delivering = _sidecar.DeliverAsync(obligations.CreateClient(), appId: "obligations", stop.Token);
+        var db = _sidecar.Redis.GetDatabase();
+        var topic = DaprSidecar.TopicKey("conventions-events");
+        var length = await db.StreamLengthAsync(topic);
+        while (true)
+        {
+            var group = (await db.StreamGroupInfoAsync(topic)).SingleOrDefault(g => g.Name == "obligations");
+            if (group.Name is not null && group.EntriesRead == length && group.PendingMessageCount == 0)
+            {
                 break;
             }
 
-            await Task.Delay(50, timeout.Token);
+            if (delivering.IsCompleted)
+            {
+                await delivering; // the delivery stopped: say why (no subscription, the app refused...)
+            }
+
+            await Task.Delay(50, timeout);
         }
 
-        var all = await repository.ListAllAsync([]);
-        Assert.Equal(2, all.Count(o => o.Obligation.Convention == "conventions/first"));
-        Assert.Equal(2, all.Count(o => o.Obligation.Convention == "conventions/second"));
+        await stop.CancelAsync();
+        await delivering;
     }
 }
