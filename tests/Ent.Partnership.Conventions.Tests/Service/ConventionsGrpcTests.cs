@@ -11,42 +11,12 @@ namespace Ent.Partnership.Conventions.Tests.Service;
 
 public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IClassFixture<ConventionsServiceFactory>
 {
-    private static Convention Draft(string effectiveDate) => new()
-    {
-        Title = "Convention de test",
-        EffectiveDate = effectiveDate,
-        Signatories =
-        {
-            new Signatory { Party = "parties/aca-reims", Role = Signatory.Types.Role.AcademicAuthority },
-            new Signatory { Party = "parties/dep-51", Role = Signatory.Types.Role.Collectivity, RequiresDeliberation = true },
-        },
-    };
-
-    private async Task<Convention> InSignatureAsync(string id, string effectiveDate)
-    {
-        await service.Grpc.CreateConventionAsync(new CreateConventionRequest { ConventionId = id, Convention = Draft(effectiveDate) }, service.Admin);
-        await service.Grpc.SubmitConventionAsync(new SubmitConventionRequest { Name = "conventions/" + id }, service.Admin);
-        await service.Grpc.CreateDeliberationAsync(new CreateDeliberationRequest
-        {
-            Parent = "conventions/" + id,
-            Deliberation = new Deliberation { Stage = Deliberation.Types.Stage.Decision, Body = "Commission Permanente", Reference = "CP/2026/1", Date = "2026-11-20", Outcome = Deliberation.Types.Outcome.Adopted },
-        }, service.As("parties/dep-51", RoleNames.Collectivity));
-        return await service.Grpc.GetConventionAsync(new GetConventionRequest { Name = "conventions/" + id }, service.Admin);
-    }
-
-    private Task<Signature> SignAsync(string id, string party, string role) =>
-        service.Grpc.CreateSignatureAsync(new CreateSignatureRequest
-        {
-            Parent = "conventions/" + id,
-            Signature = new Signature { SignatoryName = "Signataire", SignedOn = "2026-11-27" },
-        }, service.As(party, role)).ResponseAsync;
-
     [Fact]
     public async Task TheClock_PutsASignedConventionInForce_OnItsEffectiveDate()
     {
-        await InSignatureAsync("clock-test", "2026-12-01");
-        await SignAsync("clock-test", "parties/aca-reims", RoleNames.Academic);
-        await SignAsync("clock-test", "parties/dep-51", RoleNames.Collectivity);
+        await service.InSignatureAsync("clock-test", "2026-12-01");
+        await service.SignAsync("clock-test", "parties/aca-reims", RoleNames.Academic);
+        await service.SignAsync("clock-test", "parties/dep-51", RoleNames.Collectivity);
         var clock = service.Services.GetRequiredService<ConventionClock>();
 
         await clock.TickAsync();
@@ -66,7 +36,7 @@ public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IC
     [Fact]
     public async Task APartyCannotSign_ForAnother()
     {
-        await InSignatureAsync("impersonation", "2026-01-01");
+        await service.InSignatureAsync("impersonation", "2026-01-01");
 
         var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreateSignatureAsync(new CreateSignatureRequest
         {
@@ -80,7 +50,7 @@ public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IC
     [Fact]
     public async Task APartyCannotDeliberate_ForAnother()
     {
-        await service.Grpc.CreateConventionAsync(new CreateConventionRequest { ConventionId = "deliberation-impersonation", Convention = Draft("2026-01-01") }, service.Admin);
+        await service.Grpc.CreateConventionAsync(new CreateConventionRequest { ConventionId = "deliberation-impersonation", Convention = ConventionsServiceFactory.Draft("2026-01-01") }, service.Admin);
         await service.Grpc.SubmitConventionAsync(new SubmitConventionRequest { Name = "conventions/deliberation-impersonation" }, service.Admin);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreateDeliberationAsync(new CreateDeliberationRequest
@@ -99,9 +69,9 @@ public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IC
     [Fact]
     public async Task AnObserver_CannotSign()
     {
-        await InSignatureAsync("observer", "2026-01-01");
+        await service.InSignatureAsync("observer", "2026-01-01");
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => SignAsync("observer", "parties/aca-reims", RoleNames.Observer));
+        var error = await Assert.ThrowsAsync<RpcException>(() => service.SignAsync("observer", "parties/aca-reims", RoleNames.Observer));
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
@@ -109,7 +79,7 @@ public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IC
     [Fact]
     public async Task ASignatoryThatDoesNotExist_IsRefused()
     {
-        var draft = Draft("2026-01-01");
+        var draft = ConventionsServiceFactory.Draft("2026-01-01");
         draft.Signatories.Add(new Signatory { Party = "parties/nowhere", Role = Signatory.Types.Role.Collectivity });
 
         var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreateConventionAsync(new CreateConventionRequest { Convention = draft }, service.Admin).ResponseAsync);
@@ -121,7 +91,7 @@ public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IC
     [Fact]
     public async Task ASignatoryOfTheWrongKind_IsRefused()
     {
-        var draft = Draft("2026-01-01");
+        var draft = ConventionsServiceFactory.Draft("2026-01-01");
         draft.Signatories[0].Role = Signatory.Types.Role.Collectivity;
 
         var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreateConventionAsync(new CreateConventionRequest { Convention = draft }, service.Admin).ResponseAsync);
@@ -132,7 +102,7 @@ public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IC
     [Fact]
     public async Task UpdatingASubmittedConvention_IsRefused()
     {
-        var convention = await InSignatureAsync("frozen", "2026-01-01");
+        var convention = await service.InSignatureAsync("frozen", "2026-01-01");
 
         var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.UpdateConventionAsync(new UpdateConventionRequest
         {

@@ -1,5 +1,6 @@
 extern alias parties;
 
+using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Ent.Partnership.Tests.Support;
 using Grpc.Core;
@@ -39,6 +40,37 @@ public sealed class ConventionsServiceFactory : WebApplicationFactory<Grpc.Conve
     };
 
     public Metadata Admin => As(null, RoleNames.Admin);
+
+    public static Convention Draft(string effectiveDate) => new()
+    {
+        Title = "Convention de test",
+        EffectiveDate = effectiveDate,
+        Signatories =
+        {
+            new Signatory { Party = "parties/aca-reims", Role = Signatory.Types.Role.AcademicAuthority },
+            new Signatory { Party = "parties/dep-51", Role = Signatory.Types.Role.Collectivity, RequiresDeliberation = true },
+        },
+    };
+
+    /// <summary>A convention created, submitted and deliberated by the Marne: it waits for its two signatures.</summary>
+    public async Task<Convention> InSignatureAsync(string id, string effectiveDate)
+    {
+        await Grpc.CreateConventionAsync(new CreateConventionRequest { ConventionId = id, Convention = Draft(effectiveDate) }, Admin);
+        await Grpc.SubmitConventionAsync(new SubmitConventionRequest { Name = "conventions/" + id }, Admin);
+        await Grpc.CreateDeliberationAsync(new CreateDeliberationRequest
+        {
+            Parent = "conventions/" + id,
+            Deliberation = new Deliberation { Stage = Deliberation.Types.Stage.Decision, Body = "Commission Permanente", Reference = "CP/2026/1", Date = "2026-11-20", Outcome = Deliberation.Types.Outcome.Adopted },
+        }, As("parties/dep-51", RoleNames.Collectivity));
+        return await Grpc.GetConventionAsync(new GetConventionRequest { Name = "conventions/" + id }, Admin);
+    }
+
+    public Task<Signature> SignAsync(string id, string party, string role) =>
+        Grpc.CreateSignatureAsync(new CreateSignatureRequest
+        {
+            Parent = "conventions/" + id,
+            Signature = new Signature { SignatoryName = "Signataire", SignedOn = "2026-11-27" },
+        }, As(party, role)).ResponseAsync;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,0 +1,49 @@
+using Ent.Partnership.Conventions.Application;
+using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using static Ent.Partnership.Conventions.V1.Convention.Types;
+
+namespace Ent.Partnership.Conventions.Tests.Service;
+
+/// <summary>
+/// Two replicas of the conventions service (two hosts, one Redis, one clock) whose clocks tick at the same
+/// moment: each convention comes into force once, with one ConventionInForce. Its own fixture, since it
+/// moves the shared clock.
+/// </summary>
+public sealed class ConventionClockRaceTests(ConventionsServiceFactory service) : IClassFixture<ConventionsServiceFactory>
+{
+    [Fact]
+    public async Task TwoReplicasTickingTogether_PutEachConventionInForce_Once()
+    {
+        var effective = DateOnly.FromDateTime(service.Time.GetUtcNow().UtcDateTime).AddDays(2).ToString("yyyy-MM-dd");
+        var ids = Enumerable.Range(1, 10).Select(i => $"clock-race-{i}").ToList();
+        foreach (var id in ids)
+        {
+            await service.InSignatureAsync(id, effective);
+            await service.SignAsync(id, "parties/aca-reims", RoleNames.Academic);
+            await service.SignAsync(id, "parties/dep-51", RoleNames.Collectivity);
+        }
+
+        await using var secondReplica = service.WithWebHostBuilder(_ => { });
+        ConventionClock[] clocks = [service.Services.GetRequiredService<ConventionClock>(), secondReplica.Services.GetRequiredService<ConventionClock>()];
+        service.Time.Advance(TimeSpan.FromDays(3));
+        for (var round = 0; round < 3; round++)
+        {
+            // Two ticks per replica at once: as if each replica's timer fired twice while the other's did.
+            await Task.WhenAll(clocks.Concat(clocks).Select(clock => Task.Run(clock.TickAsync)));
+        }
+
+        var events = (await service.Redis.Connection.GetDatabase().StreamRangeAsync("conventions:events"))
+            .Select(entry => new ReceivedEvent(entry.Id!, EventFormat.Parse(entry["event"]!)))
+            .Where(received => received.Type == "ent.partnership.conventions.v1.ConventionInForce")
+            .ToList();
+        foreach (var id in ids)
+        {
+            var convention = await service.Grpc.GetConventionAsync(new GetConventionRequest { Name = "conventions/" + id }, service.Admin);
+            Assert.Equal(State.InForce, convention.State);
+            Assert.Single(events, received => received.Subject == "conventions/" + id);
+        }
+    }
+}
