@@ -29,11 +29,24 @@ public sealed class DaprOneAtATime(DaprClient dapr, DaprStoreOptions options, IL
         }
         finally
         {
-            var (held, etag) = await dapr.GetStateAndETagAsync<string>(options.StoreName, key, cancellationToken: CancellationToken.None);
+            await ReleaseAsync(key, holder);
+        }
+    }
+
+    /// <summary>Deletes the lease if this replica still holds it; a sidecar not answering leaves it to its time-to-live.</summary>
+    private async Task ReleaseAsync(string key, string holder)
+    {
+        try
+        {
+            var (held, etag) = await dapr.GetStateAndETagAsync<string>(options.StoreName, key);
             if (held == holder)
             {
-                await dapr.TryDeleteStateAsync(options.StoreName, key, etag, FirstWrite, cancellationToken: CancellationToken.None);
+                await dapr.TryDeleteStateAsync(options.StoreName, key, etag, FirstWrite);
             }
+        }
+        catch (DaprException exception)
+        {
+            logger.LogWarning(exception, "{Key} could not be given back; it ends with its time-to-live", key);
         }
     }
 

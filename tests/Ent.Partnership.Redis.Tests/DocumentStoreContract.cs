@@ -1,5 +1,6 @@
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.Tests.Support;
+using Dapr.Client;
 using Ent.Partnership.Dapr;
 using Google.Protobuf;
 
@@ -213,6 +214,18 @@ public sealed class DaprDocumentStoreTests(DaprSidecar sidecar) : DocumentStoreC
     private readonly DaprDocumentStore _store = new(sidecar.Client, new DaprStoreOptions(DaprSidecar.StoreName, Guid.NewGuid().ToString("N")));
 
     protected override IDocumentStore Store => _store;
+
+    [Fact]
+    public async Task ASidecarThatDoesNotAnswer_IsUnavailable_NotAnInternalError()
+    {
+        using var nowhere = new DaprClientBuilder().UseGrpcEndpoint($"http://127.0.0.1:{RedisServer.FreePort()}").Build();
+        var store = new DaprDocumentStore(nowhere, new DaprStoreOptions(DaprSidecar.StoreName, "nowhere"));
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => store.GetAsync("things", "a"));
+
+        var translated = Assert.IsType<UnavailableException>(new ErrorTranslation([new DaprErrorTranslator()]).Translate(failure));
+        Assert.False(translated.TimedOut);
+    }
 
     /// <summary>The outbox publishes every item a transaction writes; the events are those a subscriber would handle.</summary>
     protected override async Task<IReadOnlyList<ReceivedEvent>> PublishedAsync() =>
