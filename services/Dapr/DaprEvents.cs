@@ -57,12 +57,7 @@ public sealed class DaprEventDelivery(DaprClient dapr, DaprStoreOptions options,
             return Status("SUCCESS");
         }
 
-        ActivityContext.TryParse(received.TraceParent, null, out var parent);
-        using var activity = Activities.StartActivity($"handle {received.Type}", ActivityKind.Consumer, parent);
-        activity?.SetTag("messaging.system", "dapr");
-        activity?.SetTag("messaging.destination.name", subscription.Topic);
-        activity?.SetTag("messaging.consumer.group.name", subscription.Group);
-        activity?.SetTag("messaging.message.id", received.Id);
+        using var activity = received.StartHandling(Activities, "dapr", subscription.Topic, subscription.Group);
         try
         {
             await handler.HandleAsync(received, request.HttpContext.RequestAborted);

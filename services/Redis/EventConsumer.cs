@@ -202,12 +202,7 @@ public sealed class EventConsumer(
             return Task.CompletedTask;
         }
 
-        ActivityContext.TryParse(received.TraceParent, null, out var parent);
-        using var activity = Activities.StartActivity($"handle {received.Type}", ActivityKind.Consumer, parent);
-        activity?.SetTag("messaging.system", "redis");
-        activity?.SetTag("messaging.destination.name", options.Stream);
-        activity?.SetTag("messaging.consumer.group.name", options.Group);
-        activity?.SetTag("messaging.message.id", received.Id);
+        using var activity = received.StartHandling(Activities, "redis", options.Stream, options.Group);
         try
         {
             await handler.HandleAsync(received, cancellationToken);

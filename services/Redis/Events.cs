@@ -62,6 +62,18 @@ public sealed record ReceivedEvent(string StreamId, CloudEvent CloudEvent)
     /// <summary>The data as the proto message it was written from.</summary>
     public T DataAs<T>(MessageParser<T> parser) where T : IMessage<T> =>
         parser.ParseJson(((JsonElement)CloudEvent.Data!).GetRawText());
+
+    /// <summary>The span of a consumer handling this event, continuing the trace of the write that caused it.</summary>
+    public Activity? StartHandling(ActivitySource source, string system, string destination, string group)
+    {
+        ActivityContext.TryParse(TraceParent, null, out var parent);
+        var activity = source.StartActivity($"handle {Type}", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", system);
+        activity?.SetTag("messaging.destination.name", destination);
+        activity?.SetTag("messaging.consumer.group.name", group);
+        activity?.SetTag("messaging.message.id", Id);
+        return activity;
+    }
 }
 
 public static class EventFormat
