@@ -121,9 +121,14 @@ public sealed class DaprDocumentStore(DaprClient dapr, DaprStoreOptions options)
                     throw;
                 }
 
+                if (attempt == options.CommitAttempts && batch.Documents.Count > 0)
+                {
+                    throw batch.Documents[0].Conflict();
+                }
+
                 if (attempt == options.CommitAttempts)
                 {
-                    throw batch.Documents.Count > 0 ? batch.Documents[0].Conflict() : exception;
+                    throw;
                 }
 
                 refusedWith = plan.ETags;

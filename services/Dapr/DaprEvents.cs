@@ -45,7 +45,18 @@ public sealed class DaprEventDelivery(DaprClient dapr, DaprStoreOptions options,
     public async Task<IResult> DeliverAsync(HttpRequest request, DaprSubscription subscription, IEventHandler handler)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var received = EventIn(await reader.ReadToEndAsync(request.HttpContext.RequestAborted));
+        ReceivedEvent? received;
+        try
+        {
+            received = EventIn(await reader.ReadToEndAsync(request.HttpContext.RequestAborted));
+        }
+        catch (Exception exception) when (exception is JsonException or FormatException or ArgumentException or InvalidOperationException)
+        {
+            // One of the events, but unreadable: given back until the sidecar moves it to the dead-letter topic.
+            logger.LogError(exception, "An event of {Topic} cannot be read", subscription.Topic);
+            return Status("RETRY");
+        }
+
         if (received is null)
         {
             return Status("SUCCESS");
@@ -75,12 +86,24 @@ public sealed class DaprEventDelivery(DaprClient dapr, DaprStoreOptions options,
         return Status("SUCCESS");
     }
 
-    /// <summary>The event a delivery carries, or null when it carries another item the outbox published.</summary>
+    /// <summary>
+    /// The event a delivery carries, or null when it carries another item the outbox published (or is not
+    /// JSON). Throws when it is one of the events but cannot be read.
+    /// </summary>
     public static ReceivedEvent? EventIn(string body)
     {
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(body);
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        using (document)
+        {
             var root = document.RootElement;
             if (IsEvent(root))
             {
@@ -96,13 +119,9 @@ public sealed class DaprEventDelivery(DaprClient dapr, DaprStoreOptions options,
             {
                 return EventIn(Encoding.UTF8.GetString(encoded.GetBytesFromBase64()));
             }
-        }
-        catch (Exception exception) when (exception is JsonException or FormatException or ArgumentException or InvalidOperationException)
-        {
-            // Not JSON, or not a readable event: an item the outbox published, not one of the events.
-        }
 
-        return null;
+            return null;
+        }
     }
 
     private static bool IsEvent(JsonElement element) =>

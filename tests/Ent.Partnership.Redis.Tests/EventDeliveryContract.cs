@@ -18,7 +18,7 @@ namespace Ent.Partnership.Redis.Tests;
 /// </summary>
 public abstract class EventDeliveryContract : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     private readonly CancellationTokenSource _stop = new();
     private Task _consuming = Task.CompletedTask;
@@ -45,7 +45,7 @@ public abstract class EventDeliveryContract : IAsyncLifetime
         _stop.Dispose();
     }
 
-    private async Task<OutgoingEvent> CommitAsync(string thing, int value)
+    protected async Task<OutgoingEvent> CommitAsync(string thing, int value)
     {
         var outgoing = OutgoingEvent.From(new ThingChanged { Thing = thing, Value = value }, "/" + Scope, thing, TimeProvider.System);
         await Producer.NewBatch().Put("things", $"{thing}-{value}", 0, [1], [new IndexTerm("thing", thing)]).Publish(outgoing).CommitAsync();
@@ -192,6 +192,24 @@ public sealed class DaprEventDeliveryTests(DaprSidecar sidecar) : EventDeliveryC
 
     protected override Task RepublishAsync(OutgoingEvent outgoing) =>
         sidecar.Client.PublishByteEventAsync(DaprSidecar.PubSubName, DaprSidecar.OutboxTopic, System.Text.Encoding.UTF8.GetBytes(outgoing.ToJson()), "application/cloudevents+json");
+
+    [Fact]
+    public async Task AnUnreadableEvent_GoesToTheDeadLetterTopic_WithoutHoldingUpTheOthers()
+    {
+        // One of the events by its type, but without the id and source every CloudEvent has.
+        var unreadable = $$"""{"specversion":"1.0","type":"ent.partnership.tests.v1.ThingChanged","subject":"{{Scope}}"}""";
+        await sidecar.Client.PublishByteEventAsync(DaprSidecar.PubSubName, DaprSidecar.OutboxTopic, System.Text.Encoding.UTF8.GetBytes(unreadable), "application/cloudevents+json");
+
+        var after = await CommitAsync("after", 1);
+        await Handler.UntilAsync(handled => handled.Contains(after.Id), Patience);
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!(await sidecar.PublishedAsync(DaprSidecar.OutboxTopic + "-dead-letter")).Any(message => message.Contains(Scope, StringComparison.Ordinal)))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
+        }
+
+        Assert.Equal([after.Id], Handler.Handled);
+    }
 
     public override async Task DisposeAsync()
     {
