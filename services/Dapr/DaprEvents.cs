@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
 using Ent.Partnership.Redis;
-using Microsoft.Extensions.Hosting;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Ent.Partnership.Dapr;
@@ -143,6 +145,17 @@ public sealed class DaprEventDelivery(DaprClient dapr, DaprStoreOptions options,
 public static class DaprEventEndpoints
 {
     /// <summary>
+    /// Dapr's app API token: set (from one secret) on the sidecar and the app, the sidecar sends it in the
+    /// <c>dapr-api-token</c> header and the app takes deliveries only with it.
+    /// </summary>
+    public const string AppApiTokenVariable = "APP_API_TOKEN";
+
+    /// <summary>A delivery carries the app API token, when one is configured.</summary>
+    private static bool FromTheSidecar(HttpRequest request, string? appToken) =>
+        string.IsNullOrEmpty(appToken)
+        || CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(request.Headers["dapr-api-token"].ToString()), Encoding.UTF8.GetBytes(appToken));
+
+    /// <summary>
     /// The sidecar's subscription list (<c>GET /dapr/subscribe</c>) and one delivery route per subscription
     /// registered; nothing when the service consumes its events from Redis.
     /// </summary>
@@ -154,11 +167,14 @@ public static class DaprEventEndpoints
             return endpoints;
         }
 
+        var appToken = endpoints.ServiceProvider.GetRequiredService<IConfiguration>()[AppApiTokenVariable];
         endpoints.MapSubscribeHandler();
         foreach (var subscription in subscriptions)
         {
             endpoints.MapPost(subscription.Route, (HttpRequest request, DaprEventDelivery delivery, IServiceProvider services) =>
-                    delivery.DeliverAsync(request, subscription, (IEventHandler)services.GetRequiredService(subscription.Handler)))
+                    FromTheSidecar(request, appToken)
+                        ? delivery.DeliverAsync(request, subscription, (IEventHandler)services.GetRequiredService(subscription.Handler))
+                        : Task.FromResult(Results.Unauthorized()))
                 .WithTopic(new TopicOptions
                 {
                     PubsubName = subscription.PubSubName,

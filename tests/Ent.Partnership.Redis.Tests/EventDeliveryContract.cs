@@ -160,7 +160,10 @@ public sealed class RedisEventDeliveryTests(RedisServer redis) : EventDeliveryCo
 /// </summary>
 public sealed class DaprEventDeliveryTests(DaprSidecar sidecar) : EventDeliveryContract, IClassFixture<DaprSidecar>
 {
+    private const string AppToken = "the-app-api-token-of-these-tests";
+
     private readonly DaprStoreOptions _options = new(DaprSidecar.StoreName, Guid.NewGuid().ToString("N"));
+    private Uri _appAddress = null!;
     private WebApplication? _app;
 
     protected override IDocumentStore Producer => new DaprDocumentStore(sidecar.Client, _options);
@@ -172,6 +175,7 @@ public sealed class DaprEventDeliveryTests(DaprSidecar sidecar) : EventDeliveryC
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Configuration[DaprEventEndpoints.AppApiTokenVariable] = AppToken;
         builder.Services.AddSingleton(sidecar.Client);
         builder.Services.AddSingleton(_options);
         builder.Services.AddSingleton(new ErrorTranslation([]));
@@ -181,17 +185,39 @@ public sealed class DaprEventDeliveryTests(DaprSidecar sidecar) : EventDeliveryC
         _app = builder.Build();
         _app.MapDaprEvents();
         await _app.StartAsync();
-        return DeliverAsync(new Uri($"http://127.0.0.1:{port}"), stop);
+        _appAddress = new Uri($"http://127.0.0.1:{port}");
+        return DeliverAsync(_appAddress, stop);
     }
 
     private async Task DeliverAsync(Uri app, CancellationToken stop)
     {
         using var client = new HttpClient { BaseAddress = app };
+        client.DefaultRequestHeaders.Add("dapr-api-token", AppToken);
         await sidecar.DeliverAsync(client, appId: Scope, stop);
     }
 
     protected override Task RepublishAsync(OutgoingEvent outgoing) =>
         sidecar.Client.PublishByteEventAsync(DaprSidecar.PubSubName, DaprSidecar.OutboxTopic, System.Text.Encoding.UTF8.GetBytes(outgoing.ToJson()), "application/cloudevents+json");
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("another-token")]
+    public async Task ADelivery_WithoutTheAppApiToken_IsRefused_AndNotHandled(string? token)
+    {
+        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = "forged", Value = 1 }, "/" + Scope, "forged", TimeProvider.System);
+        using var client = new HttpClient { BaseAddress = _appAddress };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Add("dapr-api-token", token);
+        }
+
+        using var response = await client.PostAsync("/dapr/events/" + DaprSidecar.OutboxTopic, new StringContent(outgoing.ToJson(), System.Text.Encoding.UTF8, "application/cloudevents+json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        var marker = await CommitAsync("after", 1);
+        await Handler.UntilAsync(handled => handled.Contains(marker.Id), Patience);
+        Assert.DoesNotContain(outgoing.Id, Handler.Handled);
+    }
 
     [Fact]
     public async Task AnUnreadableEvent_GoesToTheDeadLetterTopic_WithoutHoldingUpTheOthers()
