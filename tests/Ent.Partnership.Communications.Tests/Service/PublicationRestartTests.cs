@@ -9,20 +9,35 @@ using SandboxSettings = sandbox::Ent.Partnership.EntSandbox.SandboxSettings;
 
 namespace Ent.Partnership.Communications.Tests.Service;
 
+public sealed class PublicationRestartTests(ServiceEnvironment environment) : PublicationRestartContract(environment), IClassFixture<ServiceEnvironment>
+{
+    protected override CommunicationsFactory StartCommunications() => Environment.StartCommunications();
+}
+
+/// <summary>The same, with the service's documents, leases and deliveries kept through the Dapr state API.</summary>
+public sealed class PublicationRestartOnDaprTests(ServiceEnvironment environment) : PublicationRestartContract(environment), IClassFixture<ServiceEnvironment>
+{
+    protected override CommunicationsFactory StartCommunications() => Environment.StartCommunicationsOnDapr();
+}
+
 /// <summary>
 /// The communications service in memory, over a real redis-server, with the parties service and the ENT
 /// sandbox in memory beside it; stopped in the middle of a publication and started again.
 /// </summary>
-public sealed class PublicationRestartTests(ServiceEnvironment environment) : IClassFixture<ServiceEnvironment>
+public abstract class PublicationRestartContract(ServiceEnvironment environment)
 {
+    protected ServiceEnvironment Environment { get; } = environment;
+
+    protected abstract CommunicationsFactory StartCommunications();
+
     [Fact]
     public async Task PushesInFlightWhenTheServiceStops_AreMadeAgainAfterItStarts_AndReachEachSchoolOnce()
     {
-        var board = environment.Board;
-        environment.Sandbox.Services.GetRequiredService<SandboxSettings>().LatencyMs = 1500;
+        var board = Environment.Board;
+        Environment.Sandbox.Services.GetRequiredService<SandboxSettings>().LatencyMs = 1500;
         var schools = ServiceEnvironment.Schools;
         string name;
-        await using (var first = environment.StartCommunications())
+        await using (var first = StartCommunications())
         {
             await first.KeepSampleConventionAsync();
             var message = await first.Client.CreateCommunicationAsync(new CreateCommunicationRequest { Communication = Notice() }, TestKeys.As("parties/cea", RoleNames.Collectivity));
@@ -35,7 +50,7 @@ public sealed class PublicationRestartTests(ServiceEnvironment environment) : IC
         }
 
         await Wait.UntilAsync(() => board.Counts.Stored == schools.Length);
-        await using var second = environment.StartCommunications();
+        await using var second = StartCommunications();
         var admin = TestKeys.As(null, RoleNames.Admin);
         await Wait.UntilAsync(async () => (await second.Client.GetCommunicationAsync(new GetCommunicationRequest { Name = name }, admin)).DeliverySummary?.Delivered == schools.Length);
 

@@ -41,6 +41,9 @@ public sealed class ServiceEnvironment : IAsyncLifetime
 
     public RedisServer Redis { get; } = new();
 
+    /// <summary>The Dapr sidecar stand-in, for the communications service in <c>Storage:Mode=Dapr</c>.</summary>
+    public DaprSidecar Dapr { get; } = new();
+
     public PartiesFactory Parties { get; private set; } = null!;
 
     public SandboxFactory Sandbox { get; } = new();
@@ -50,6 +53,7 @@ public sealed class ServiceEnvironment : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Redis.InitializeAsync();
+        await Dapr.InitializeAsync();
         Parties = new PartiesFactory(Redis);
         await Parties.WaitForReferenceDataAsync();
         foreach (var (school, i) in Schools.Select((s, i) => (s, i)))
@@ -66,10 +70,15 @@ public sealed class ServiceEnvironment : IAsyncLifetime
     /// <summary>The communications service on this environment, on the system's clock or one the test moves, with settings of the test's.</summary>
     public CommunicationsFactory StartCommunications(TimeProvider? time = null, params (string Key, string Value)[] settings) => new(Redis, Parties, Sandbox, time, settings);
 
+    /// <summary>The communications service keeping its documents through the Dapr state API (the stand-in).</summary>
+    public CommunicationsFactory StartCommunicationsOnDapr() => StartCommunications(null,
+        ("Storage:Mode", "Dapr"), ("Storage:Dapr:StateStore", DaprSidecar.StoreName), ("DAPR_GRPC_ENDPOINT", Dapr.GrpcEndpoint));
+
     public async Task DisposeAsync()
     {
         await Sandbox.DisposeAsync();
         await Parties.DisposeAsync();
+        await Dapr.DisposeAsync();
         await Redis.DisposeAsync();
     }
 }
