@@ -1,6 +1,5 @@
 using Ent.Partnership.Conventions.Application;
 using Ent.Partnership.Conventions.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using static Ent.Partnership.Conventions.V1.Convention.Types;
@@ -12,7 +11,12 @@ namespace Ent.Partnership.Conventions.Tests.Service;
 /// moment: each convention comes into force once, with one ConventionInForce. Its own fixture, since it
 /// moves the shared clock.
 /// </summary>
-public sealed class ConventionClockRaceTests(ConventionsServiceFactory service) : IClassFixture<ConventionsServiceFactory>
+public sealed class ConventionClockRaceTests(ConventionsServiceFactory service) : ConventionClockRaceContract(service), IClassFixture<ConventionsServiceFactory>;
+
+/// <summary>The same race with the service's storage on the Dapr path: the stand-in's ETags decide it.</summary>
+public sealed class ConventionClockRaceOnDaprTests(DaprConventionsServiceFactory service) : ConventionClockRaceContract(service), IClassFixture<DaprConventionsServiceFactory>;
+
+public abstract class ConventionClockRaceContract(ConventionsServiceFactory service)
 {
     [Fact]
     public async Task TwoReplicasTickingTogether_PutEachConventionInForce_Once()
@@ -35,8 +39,7 @@ public sealed class ConventionClockRaceTests(ConventionsServiceFactory service) 
             await Task.WhenAll(clocks.Concat(clocks).Select(clock => Task.Run(clock.TickAsync)));
         }
 
-        var events = (await service.Redis.Connection.GetDatabase().StreamRangeAsync("conventions:events"))
-            .Select(entry => new ReceivedEvent(entry.Id!, EventFormat.Parse(entry["event"]!)))
+        var events = (await service.PublishedEventsAsync())
             .Where(received => received.Type == "ent.partnership.conventions.v1.ConventionInForce")
             .ToList();
         foreach (var id in ids)

@@ -1,6 +1,5 @@
 using Ent.Partnership.Conventions.Application;
 using Ent.Partnership.Conventions.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Rpc;
 using Grpc.Core;
@@ -9,7 +8,13 @@ using static Ent.Partnership.Conventions.V1.Convention.Types;
 
 namespace Ent.Partnership.Conventions.Tests.Service;
 
-public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IClassFixture<ConventionsServiceFactory>
+public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : ConventionsGrpcContract(service), IClassFixture<ConventionsServiceFactory>;
+
+/// <summary>The same behaviour with the service's storage on the Dapr path (the sidecar stand-in).</summary>
+public sealed class ConventionsGrpcOnDaprTests(DaprConventionsServiceFactory service) : ConventionsGrpcContract(service), IClassFixture<DaprConventionsServiceFactory>;
+
+/// <summary>The conventions service's gRPC behaviour, whichever storage adapter it runs on.</summary>
+public abstract class ConventionsGrpcContract(ConventionsServiceFactory service)
 {
     [Fact]
     public async Task TheClock_PutsASignedConventionInForce_OnItsEffectiveDate()
@@ -28,9 +33,8 @@ public sealed class ConventionsGrpcTests(ConventionsServiceFactory service) : IC
         Assert.Equal(State.Signed, waiting.State);
         Assert.Equal("EFFECTIVE_DATE_NOT_REACHED", waiting.UnmetConditions.Single().Type);
         Assert.Equal(State.InForce, inForce.State);
-        var events = await service.Redis.Connection.GetDatabase().StreamRangeAsync("conventions:events");
-        Assert.Single(events, e => e["type"] == "ent.partnership.conventions.v1.ConventionInForce"
-            && new ReceivedEvent(e.Id!, EventFormat.Parse(e["event"]!)).Subject == "conventions/clock-test");
+        Assert.Single(await service.PublishedEventsAsync(), e => e.Type == "ent.partnership.conventions.v1.ConventionInForce"
+            && e.Subject == "conventions/clock-test");
     }
 
     [Fact]

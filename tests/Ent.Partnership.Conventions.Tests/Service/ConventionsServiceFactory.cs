@@ -1,6 +1,8 @@
 extern alias parties;
 
 using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Dapr;
+using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Ent.Partnership.Tests.Support;
 using Grpc.Core;
@@ -18,7 +20,7 @@ namespace Ent.Partnership.Conventions.Tests.Service;
 /// The conventions service in memory, calling the parties service in memory (with the Grand Est reference
 /// parties), over one real redis-server, on a clock the tests move.
 /// </summary>
-public sealed class ConventionsServiceFactory : WebApplicationFactory<Grpc.ConventionsService>, IAsyncLifetime
+public class ConventionsServiceFactory : WebApplicationFactory<Grpc.ConventionsService>, IAsyncLifetime
 {
     public const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
 
@@ -30,7 +32,11 @@ public sealed class ConventionsServiceFactory : WebApplicationFactory<Grpc.Conve
     /// <summary>The time both services see; starts on 28 November 2026 in Paris.</summary>
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
 
-    public RedisServer Redis => _redis;
+    /// <summary>The events the conventions service published, in order.</summary>
+    public virtual async Task<IReadOnlyList<ReceivedEvent>> PublishedEventsAsync() =>
+        (await _redis.Connection.GetDatabase().StreamRangeAsync("conventions:events"))
+            .Select(entry => new ReceivedEvent(entry.Id!, EventFormat.Parse(entry["event"]!)))
+            .ToList();
 
     public V1.Conventions.ConventionsClient Grpc { get; private set; } = null!;
 
@@ -74,7 +80,7 @@ public sealed class ConventionsServiceFactory : WebApplicationFactory<Grpc.Conve
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+        ConfigureStorage(builder);
         builder.UseSetting("InternalToken:SigningKey", SigningKey);
         builder.UseSetting("Seed:Conventions", "false");
         builder.UseSetting("Clock:Interval", "01:00:00");
@@ -88,9 +94,17 @@ public sealed class ConventionsServiceFactory : WebApplicationFactory<Grpc.Conve
         });
     }
 
+    /// <summary>Where the conventions service keeps its documents: the redis-server the parties service uses too.</summary>
+    protected virtual void ConfigureStorage(IWebHostBuilder builder) => builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
+
+    protected virtual Task StartStorageAsync() => Task.CompletedTask;
+
+    protected virtual Task StopStorageAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
+        await StartStorageAsync();
         await _parties.WaitForReferenceDataAsync();
         Grpc = new V1.Conventions.ConventionsClient(GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() }));
     }
@@ -99,6 +113,7 @@ public sealed class ConventionsServiceFactory : WebApplicationFactory<Grpc.Conve
     {
         await DisposeAsync();
         await _parties.DisposeAsync();
+        await StopStorageAsync();
         await _redis.DisposeAsync();
     }
 
@@ -125,4 +140,27 @@ public sealed class ConventionsServiceFactory : WebApplicationFactory<Grpc.Conve
             }
         }
     }
+}
+
+/// <summary>
+/// The conventions service with <c>Storage:Mode=Dapr</c>: its documents and events go through the Dapr
+/// state API and outbox, to the sidecar stand-in (the parties service stays on Redis).
+/// </summary>
+public sealed class DaprConventionsServiceFactory : ConventionsServiceFactory
+{
+    private readonly DaprSidecar _sidecar = new();
+
+    public override async Task<IReadOnlyList<ReceivedEvent>> PublishedEventsAsync() =>
+        (await _sidecar.PublishedAsync(DaprSidecar.OutboxTopic)).Select(DaprEventDelivery.EventIn).OfType<ReceivedEvent>().ToList();
+
+    protected override void ConfigureStorage(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Storage:Mode", "Dapr");
+        builder.UseSetting("Storage:Dapr:StateStore", DaprSidecar.StoreName);
+        builder.UseSetting("DAPR_GRPC_ENDPOINT", _sidecar.GrpcEndpoint);
+    }
+
+    protected override Task StartStorageAsync() => _sidecar.InitializeAsync();
+
+    protected override Task StopStorageAsync() => _sidecar.DisposeAsync();
 }
