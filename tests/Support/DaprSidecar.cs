@@ -54,6 +54,18 @@ public sealed class DaprSidecar : IAsyncLifetime
 
     public static string TopicKey(string topic) => "dapr:topic:" + topic;
 
+    /// <summary>The settings that put a service in <c>Storage:Mode=Dapr</c> on this stand-in.</summary>
+    public IReadOnlyList<(string Key, string Value)> ServiceSettings =>
+        [("Storage:Mode", "Dapr"), ("Storage:Dapr:StateStore", StoreName), ("DAPR_GRPC_ENDPOINT", GrpcEndpoint)];
+
+    public void ConfigureService(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in ServiceSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();

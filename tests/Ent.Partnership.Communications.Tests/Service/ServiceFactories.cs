@@ -71,8 +71,7 @@ public sealed class ServiceEnvironment : IAsyncLifetime
     public CommunicationsFactory StartCommunications(TimeProvider? time = null, params (string Key, string Value)[] settings) => new(Redis, Parties, Sandbox, time, settings);
 
     /// <summary>The communications service keeping its documents through the Dapr state API (the stand-in).</summary>
-    public CommunicationsFactory StartCommunicationsOnDapr() => StartCommunications(null,
-        ("Storage:Mode", "Dapr"), ("Storage:Dapr:StateStore", DaprSidecar.StoreName), ("DAPR_GRPC_ENDPOINT", Dapr.GrpcEndpoint));
+    public CommunicationsFactory StartCommunicationsOnDapr() => StartCommunications(null, [.. Dapr.ServiceSettings]);
 
     public async Task DisposeAsync()
     {

@@ -153,12 +153,7 @@ public sealed class DaprConventionsServiceFactory : ConventionsServiceFactory
     public override async Task<IReadOnlyList<ReceivedEvent>> PublishedEventsAsync() =>
         (await _sidecar.PublishedAsync(DaprSidecar.OutboxTopic)).Select(DaprEventDelivery.EventIn).OfType<ReceivedEvent>().ToList();
 
-    protected override void ConfigureStorage(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Storage:Mode", "Dapr");
-        builder.UseSetting("Storage:Dapr:StateStore", DaprSidecar.StoreName);
-        builder.UseSetting("DAPR_GRPC_ENDPOINT", _sidecar.GrpcEndpoint);
-    }
+    protected override void ConfigureStorage(IWebHostBuilder builder) => _sidecar.ConfigureService(builder);
 
     protected override Task StartStorageAsync() => _sidecar.InitializeAsync();
 

@@ -164,12 +164,7 @@ public sealed class CatchUpOnDaprTests : CatchUpContract
 
     protected override Task StopStorageAsync() => _sidecar.DisposeAsync();
 
-    protected override void ConfigureStorage(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Storage:Mode", "Dapr");
-        builder.UseSetting("Storage:Dapr:StateStore", DaprSidecar.StoreName);
-        builder.UseSetting("DAPR_GRPC_ENDPOINT", _sidecar.GrpcEndpoint);
-    }
+    protected override void ConfigureStorage(IWebHostBuilder builder) => _sidecar.ConfigureService(builder);
 
     protected override Task AppendAsync(OutgoingEvent outgoing) =>
         _sidecar.Client.PublishByteEventAsync(DaprSidecar.PubSubName, "conventions-events", Encoding.UTF8.GetBytes(outgoing.ToJson()), "application/cloudevents+json");

@@ -94,12 +94,7 @@ public sealed class DaprPartiesServiceFactory : PartiesServiceFactory
 
     public DaprSidecar Sidecar => _sidecar;
 
-    protected override void ConfigureStorage(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Storage:Mode", "Dapr");
-        builder.UseSetting("Storage:Dapr:StateStore", DaprSidecar.StoreName);
-        builder.UseSetting("DAPR_GRPC_ENDPOINT", _sidecar.GrpcEndpoint);
-    }
+    protected override void ConfigureStorage(IWebHostBuilder builder) => _sidecar.ConfigureService(builder);
 
     protected override Task StartStorageAsync() => _sidecar.InitializeAsync();
 
