@@ -57,7 +57,8 @@ public sealed class ProcessKillTests(SuiteFixture suite, ITestOutputHelper outpu
             }
         });
 
-        await workload.VerifyAsync(new Sandbox(_sandboxClient), (await suite.App.GetConnectionStringAsync("redis"))!);
+        var redis = (await suite.App.GetConnectionStringAsync("redis"))!;
+        await workload.VerifyAsync(new Sandbox(_sandboxClient), () => Workload.EventsSettledAsync(redis));
     }
 
     [Fact]
@@ -77,7 +78,8 @@ public sealed class ProcessKillTests(SuiteFixture suite, ITestOutputHelper outpu
             }
         });
 
-        await workload.VerifyAsync(new Sandbox(_sandboxClient), (await suite.App.GetConnectionStringAsync("redis"))!);
+        var redis = (await suite.App.GetConnectionStringAsync("redis"))!;
+        await workload.VerifyAsync(new Sandbox(_sandboxClient), () => Workload.EventsSettledAsync(redis));
     }
 
     /// <summary>

@@ -49,7 +49,7 @@ public sealed class ReplicasTests(ReplicatedSuite suite, ITestOutputHelper outpu
 
         output.WriteLine($"{workload.Acknowledged} writes acknowledged, {workload.Refusals.Count} refusals on the way");
         var redis = (await suite.App.GetConnectionStringAsync("redis"))!;
-        await workload.VerifyAsync(new Sandbox(sandboxClient), redis);
+        await workload.VerifyAsync(new Sandbox(sandboxClient), () => Workload.EventsSettledAsync(redis));
 
         Assert.Equal(Services.ToDictionary(s => s, _ => 2), await RunningReplicasAsync());
         // Both replicas of each consuming service read the conventions' events, in one group per service.

@@ -237,7 +237,7 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
     }
 
     /// <summary>What the clients were told was done is there once; what the events should have made, made once.</summary>
-    public async Task VerifyAsync(Sandbox sandbox, string redisConnection)
+    public async Task VerifyAsync(Sandbox sandbox, Func<Task> eventsSettled)
     {
         var gateway = new Gateway(client);
 
@@ -267,7 +267,7 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
             Assert.Equal(new Dictionary<string, int> { [uai] = 1 }, await sandbox.ReceivedAsync(message.Name));
         }
 
-        await EventsSettledAsync(redisConnection);
+        await eventsSettled();
     }
 
     private static async Task DeliveredAsync(Gateway gateway, string message)
@@ -287,7 +287,7 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
     }
 
     /// <summary>Every consumer group of the conventions' events has handled everything; none was dead-lettered.</summary>
-    private static async Task EventsSettledAsync(string redisConnection)
+    public static async Task EventsSettledAsync(string redisConnection)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection);
         var db = redis.GetDatabase();

@@ -24,6 +24,14 @@ public class SuiteFixture : IAsyncLifetime
     /// <summary>More arguments for the AppHost, for a suite of another shape.</summary>
     protected virtual IEnumerable<string> Arguments => [];
 
+    /// <summary>Changes to the AppHost's resources before it starts, for a suite of another shape.</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+    }
+
+    /// <summary>Runs once the AppHost has started its resources, before the suite is waited for.</summary>
+    protected virtual Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public HttpClient Gateway { get; private set; } = null!;
 
     private Task? _schoolsImported;
@@ -46,7 +54,7 @@ public class SuiteFixture : IAsyncLifetime
     /// <summary>Held while this suite runs: test assemblies run side by side, their whole suites one at a time.</summary>
     private FileStream? _machineLock;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _machineLock = await MachineLockAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -56,8 +64,10 @@ public class SuiteFixture : IAsyncLifetime
                 // Pushes to a sandbox failing half the time: give up only after a very unlikely run of failures.
                 "--Publication:MaxAttempts=30", .. Arguments],
             timeout.Token);
+        Configure(builder);
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
+        await StartedAsync(timeout.Token);
         // The gateway is healthy when the services are; the ENT sandbox starts beside them.
         await App.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
         await App.ResourceNotifications.WaitForResourceHealthyAsync("ent-sandbox", timeout.Token);
@@ -94,7 +104,7 @@ public class SuiteFixture : IAsyncLifetime
         return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync(cancellationToken)).Contains(expected, StringComparison.Ordinal);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();
         if (App is not null)

@@ -8,6 +8,7 @@ using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,13 @@ public sealed class DaprSidecar : IAsyncLifetime
     /// <summary>The topic the state store's outbox publishes to.</summary>
     public const string OutboxTopic = "test-events";
 
+    /// <summary>
+    /// The topic a store's outbox publishes to: <see cref="OutboxTopic"/> for <see cref="StoreName"/>, and
+    /// <c>{service}-events</c> for a service's own store <c>{service}-state</c>, as <c>deploy/dapr</c> configures them.
+    /// </summary>
+    public static string OutboxTopicOf(string store) =>
+        store.EndsWith("-state", StringComparison.Ordinal) ? store[..^"-state".Length] + "-events" : OutboxTopic;
+
     public const int MaxDeliveries = 5;
 
     private readonly RedisServer _redis = new();
@@ -52,11 +60,14 @@ public sealed class DaprSidecar : IAsyncLifetime
     /// <summary>Where the sidecar's gRPC API answers (what <c>DAPR_GRPC_ENDPOINT</c> names).</summary>
     public string GrpcEndpoint { get; private set; } = "";
 
+    /// <summary>Where the sidecar's health answers (what <c>DAPR_HTTP_ENDPOINT</c> names).</summary>
+    public string HttpEndpoint { get; private set; } = "";
+
     public static string TopicKey(string topic) => "dapr:topic:" + topic;
 
     /// <summary>The settings that put a service in <c>Storage:Mode=Dapr</c> on this stand-in.</summary>
     public IReadOnlyList<(string Key, string Value)> ServiceSettings =>
-        [("Storage:Mode", "Dapr"), ("Storage:Dapr:StateStore", StoreName), ("DAPR_GRPC_ENDPOINT", GrpcEndpoint)];
+        [("Storage:Mode", "Dapr"), ("Storage:Dapr:StateStore", StoreName), ("DAPR_GRPC_ENDPOINT", GrpcEndpoint), ("DAPR_HTTP_ENDPOINT", HttpEndpoint)];
 
     public void ConfigureService(IWebHostBuilder builder)
     {
@@ -72,15 +83,23 @@ public sealed class DaprSidecar : IAsyncLifetime
         var port = RedisServer.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2));
+        var httpPort = RedisServer.FreePort();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ListenLocalhost(httpPort, listen => listen.Protocols = HttpProtocols.Http1);
+        });
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(_redis.Connection);
         builder.Services.AddSingleton<SidecarApi>();
         builder.Services.AddSingleton<IServiceMethodProvider<SidecarApi>, SidecarMethods>();
         _app = builder.Build();
         _app.MapGrpcService<SidecarApi>();
+        // What DaprClient.CheckHealthAsync asks, on the sidecar's HTTP port (DAPR_HTTP_ENDPOINT).
+        _app.MapGet("/v1.0/healthz", () => Results.NoContent());
         await _app.StartAsync();
         GrpcEndpoint = $"http://127.0.0.1:{port}";
+        HttpEndpoint = $"http://127.0.0.1:{httpPort}";
         Client = new global::Dapr.Client.DaprClientBuilder().UseGrpcEndpoint(GrpcEndpoint).Build();
     }
 
@@ -105,8 +124,24 @@ public sealed class DaprSidecar : IAsyncLifetime
     /// </summary>
     public async Task DeliverAsync(HttpClient app, string appId, CancellationToken cancellationToken)
     {
-        var subscriptions = await app.GetFromJsonAsync<JsonArray>("/dapr/subscribe", cancellationToken) ?? [];
+        var subscriptions = await SubscriptionsAsync(app, cancellationToken);
         await Task.WhenAll(subscriptions.Select(subscription => DeliverTopicAsync(app, appId, subscription!, cancellationToken)));
+    }
+
+    /// <summary>The app's subscriptions, asked until it answers: an app starting beside the sidecar may not listen yet.</summary>
+    private static async Task<JsonArray> SubscriptionsAsync(HttpClient app, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await app.GetFromJsonAsync<JsonArray>("/dapr/subscribe", cancellationToken) ?? [];
+            }
+            catch (HttpRequestException exception) when (exception.StatusCode is null or >= System.Net.HttpStatusCode.InternalServerError)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
     }
 
     private async Task DeliverTopicAsync(HttpClient app, string appId, JsonNode subscription, CancellationToken cancellationToken)
@@ -269,7 +304,7 @@ public sealed class DaprSidecar : IAsyncLifetime
             static bool IsProjection(StateItem item) => item.Metadata.TryGetValue("outbox.projection", out var value) && value == "true";
             var stored = operations.Where(op => !IsProjection(op.Item)).ToList();
             var projections = operations.Where(op => IsProjection(op.Item)).ToDictionary(op => op.Item.Key, op => op.Item);
-            var keys = stored.Select(op => StateKey(store, op.Item.Key)).Append(TopicKey(OutboxTopic)).ToArray();
+            var keys = stored.Select(op => StateKey(store, op.Item.Key)).Append(TopicKey(OutboxTopicOf(store))).ToArray();
             var args = new List<RedisValue> { stored.Count };
             foreach (var (operation, item) in stored)
             {
