@@ -50,6 +50,9 @@ public sealed class DaprSuite : SuiteFixture
         return Task.CompletedTask;
     }
 
+    /// <summary>The deliveries to the subscribing services: running until the suite stops, unless one failed.</summary>
+    public Task Deliveries => Task.WhenAll(_deliveries);
+
     private async Task DeliverAsync(string app)
     {
         using var client = new HttpClient { BaseAddress = App.GetEndpoint(app, "http"), Timeout = TimeSpan.FromSeconds(30) };
@@ -92,6 +95,7 @@ public sealed class DaprSuiteTests(DaprSuite suite, ITestOutputHelper output) : 
             while (workload.Acknowledged < 40 && !running.IsCompleted)
             {
                 Assert.False(deadline.IsCancellationRequested, $"{workload.Acknowledged} writes acknowledged in {Patience}");
+                Assert.False(suite.Deliveries.IsCompleted, $"the stand-in stopped delivering: {suite.Deliveries.Exception}");
                 await Task.Delay(100, CancellationToken.None);
             }
 

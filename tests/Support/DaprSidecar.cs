@@ -133,11 +133,13 @@ public sealed class DaprSidecar : IAsyncLifetime
     {
         while (true)
         {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(TimeSpan.FromSeconds(5));
             try
             {
-                return await app.GetFromJsonAsync<JsonArray>("/dapr/subscribe", cancellationToken) ?? [];
+                return await app.GetFromJsonAsync<JsonArray>("/dapr/subscribe", attempt.Token) ?? [];
             }
-            catch (HttpRequestException exception) when (exception.StatusCode is null or >= System.Net.HttpStatusCode.InternalServerError)
+            catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
             }
