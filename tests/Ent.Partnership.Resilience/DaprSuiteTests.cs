@@ -88,20 +88,7 @@ public sealed class DaprSuiteTests(DaprSuite suite, ITestOutputHelper output) : 
         var (lycees, marne) = await Workload.TargetsAsync(client);
         var workload = new Workload(client, "dapr", lycees, marne);
 
-        using (var stop = new CancellationTokenSource())
-        {
-            var running = workload.RunAsync(clients: 4, stop.Token);
-            using var deadline = new CancellationTokenSource(Patience);
-            while (workload.Acknowledged < 40 && !running.IsCompleted)
-            {
-                Assert.False(deadline.IsCancellationRequested, $"{workload.Acknowledged} writes acknowledged in {Patience}");
-                Assert.False(suite.Deliveries.IsCompleted, $"the stand-in stopped delivering: {suite.Deliveries.Exception}");
-                await Task.Delay(100, CancellationToken.None);
-            }
-
-            await stop.CancelAsync();
-            await running.WaitAsync(Patience);
-        }
+        await workload.RunUntilAcknowledgedAsync(target: 40, clients: 4, Patience, suite.Deliveries);
 
         output.WriteLine($"{workload.Acknowledged} writes acknowledged, {workload.Refusals.Count} refusals on the way");
         await workload.VerifyAsync(new Sandbox(sandboxClient), EventsSettledAsync);

@@ -33,19 +33,7 @@ public sealed class ReplicasTests(ReplicatedSuite suite, ITestOutputHelper outpu
         var (lycees, marne) = await Workload.TargetsAsync(client);
         var workload = new Workload(client, "replicas", lycees, marne);
 
-        using (var stop = new CancellationTokenSource())
-        {
-            var running = workload.RunAsync(clients: 4, stop.Token);
-            using var deadline = new CancellationTokenSource(Patience);
-            while (workload.Acknowledged < 60 && !running.IsCompleted)
-            {
-                Assert.False(deadline.IsCancellationRequested, $"{workload.Acknowledged} writes acknowledged in {Patience}");
-                await Task.Delay(100, CancellationToken.None);
-            }
-
-            await stop.CancelAsync();
-            await running.WaitAsync(Patience);
-        }
+        await workload.RunUntilAcknowledgedAsync(target: 60, clients: 4, Patience);
 
         output.WriteLine($"{workload.Acknowledged} writes acknowledged, {workload.Refusals.Count} refusals on the way");
         var redis = (await suite.App.GetConnectionStringAsync("redis"))!;

@@ -61,6 +61,27 @@ public sealed class Workload(HttpClient client, string run, IReadOnlyList<string
     public Task RunAsync(int clients, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => ClientAsync(c, clients, stop), CancellationToken.None)));
 
+    /// <summary>
+    /// Runs <paramref name="clients"/> clients until <paramref name="target"/> writes are acknowledged, at most
+    /// <paramref name="patience"/> later, and lets each finish the write it started; fails at once if
+    /// <paramref name="mustKeepRunning"/> (what the suite needs beside the clients) stops.
+    /// </summary>
+    public async Task RunUntilAcknowledgedAsync(int target, int clients, TimeSpan patience, Task? mustKeepRunning = null)
+    {
+        using var stop = new CancellationTokenSource();
+        var running = RunAsync(clients, stop.Token);
+        using var deadline = new CancellationTokenSource(patience);
+        while (Acknowledged < target && !running.IsCompleted)
+        {
+            Assert.False(deadline.IsCancellationRequested, $"{Acknowledged} writes acknowledged in {patience}");
+            Assert.False(mustKeepRunning?.IsCompleted == true, $"stopped beside the clients: {mustKeepRunning?.Exception}");
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        await stop.CancelAsync();
+        await running.WaitAsync(patience);
+    }
+
     private async Task ClientAsync(int number, int clients, CancellationToken stop)
     {
         for (var i = 0; !stop.IsCancellationRequested; i++)
