@@ -37,7 +37,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton(builder.Configuration.GetSection("Seed").Get<SeedOptions>() ?? new SeedOptions());
         builder.Services.AddHostedService<ElectionLoader>();
         builder.Services.AddHostedService<SampleMessageLoader>();
-        builder.Services.AddPartnershipEvents<ConventionEventsHandler>(ConventionEventsHandler.Stream, group: ServiceName);
+        builder.AddPartnershipEvents<ConventionEventsHandler>(ConventionEventsHandler.Stream, group: ServiceName);
         return builder;
     }
 

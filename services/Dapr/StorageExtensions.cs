@@ -23,8 +23,7 @@ public static class StorageExtensions
     /// </summary>
     public static IHostApplicationBuilder AddPartnershipStorage(this IHostApplicationBuilder builder, string redisConnectionName, string prefix)
     {
-        var mode = builder.Configuration.GetValue("Storage:Mode", StorageMode.Redis);
-        if (mode == StorageMode.Redis)
+        if (ModeOf(builder) == StorageMode.Redis)
         {
             return builder.AddPartnershipRedis(redisConnectionName, prefix);
         }
@@ -46,18 +45,21 @@ public static class StorageExtensions
     /// a consumer of its Redis stream, or a subscription to its outbox topic through the sidecar
     /// (mapped by <see cref="DaprEventEndpoints.MapDaprEvents"/>).
     /// </summary>
-    public static IServiceCollection AddPartnershipEvents<THandler>(this IServiceCollection services, string stream, string group)
+    public static IHostApplicationBuilder AddPartnershipEvents<THandler>(this IHostApplicationBuilder builder, string stream, string group)
         where THandler : class, IEventHandler
     {
-        if (services.Any(s => s.ServiceType == typeof(DaprPubSub)))
+        if (ModeOf(builder) == StorageMode.Redis)
         {
-            services.AddSingleton<THandler>();
-            services.AddSingleton(sp => new DaprSubscription(sp.GetRequiredService<DaprPubSub>().Name, stream, group, typeof(THandler)));
-            return services;
+            builder.Services.AddEventConsumer<THandler>(new EventConsumerOptions(stream, group));
+            return builder;
         }
 
-        return services.AddEventConsumer<THandler>(new EventConsumerOptions(stream, group));
+        builder.Services.AddSingleton<THandler>();
+        builder.Services.AddSingleton(sp => new DaprSubscription(sp.GetRequiredService<DaprPubSub>().Name, stream, group, typeof(THandler)));
+        return builder;
     }
+
+    private static StorageMode ModeOf(IHostApplicationBuilder builder) => builder.Configuration.GetValue("Storage:Mode", StorageMode.Redis);
 }
 
 /// <summary>The Dapr pub/sub component a service subscribes on.</summary>
