@@ -64,28 +64,28 @@ public sealed class DaprEventDelivery(DaprClient dapr, DaprStoreOptions options,
             return Status("SUCCESS");
         }
 
-        var handledKey = $"{options.Prefix}:{subscription.Group}:handled:{received.Id}";
-        if (await dapr.GetStateAsync<string>(options.StoreName, handledKey) is not null)
-        {
-            return Status("SUCCESS");
-        }
-
         using var activity = received.StartHandling(Activities, "dapr", subscription.Topic, subscription.Group);
         try
         {
-            await handler.HandleAsync(received, request.HttpContext.RequestAborted);
+            var handledKey = $"{options.Prefix}:{subscription.Group}:handled:{received.Id}";
+            if (await dapr.GetStateAsync<string>(options.StoreName, handledKey) is null)
+            {
+                await handler.HandleAsync(received, request.HttpContext.RequestAborted);
+                var lifetime = ((long)HandledMemory.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                await dapr.SaveStateAsync(options.StoreName, handledKey, "1", metadata: new Dictionary<string, string> { ["ttlInSeconds"] = lifetime });
+            }
+
+            return Status("SUCCESS");
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            // The handler, or the state store remembering what was handled: either way the sidecar delivers it
+            // again (a handler must be idempotent in effect, as on the Redis path), never a server error.
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             logger.LogWarning(exception, "Handling {EventType} {EventId} failed{ForNow}; the sidecar will deliver it again",
                 received.Type, received.Id, errors.IsTransient(exception) ? " for now" : "");
             return Status("RETRY");
         }
-
-        var lifetime = ((long)HandledMemory.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        await dapr.SaveStateAsync(options.StoreName, handledKey, "1", metadata: new Dictionary<string, string> { ["ttlInSeconds"] = lifetime });
-        return Status("SUCCESS");
     }
 
     /// <summary>

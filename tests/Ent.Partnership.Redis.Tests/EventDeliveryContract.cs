@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using Dapr.Client;
 using Ent.Partnership.Dapr;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -217,6 +219,24 @@ public sealed class DaprEventDeliveryTests(DaprSidecar sidecar) : EventDeliveryC
         var marker = await CommitAsync("after", 1);
         await Handler.UntilAsync(handled => handled.Contains(marker.Id), Patience);
         Assert.DoesNotContain(outgoing.Id, Handler.Handled);
+    }
+
+    [Fact]
+    public async Task ADelivery_WhenTheStateStoreDoesNotAnswer_IsGivenBack_NotAServerError()
+    {
+        using var nowhere = new DaprClientBuilder().UseGrpcEndpoint($"http://127.0.0.1:{RedisServer.FreePort()}").Build();
+        var delivery = new DaprEventDelivery(nowhere, _options, new ErrorTranslation([new DaprErrorTranslator()]), NullLogger<DaprEventDelivery>.Instance);
+        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = "waiting", Value = 1 }, "/" + Scope, "waiting", TimeProvider.System);
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(outgoing.ToJson()));
+        context.Response.Body = new MemoryStream();
+
+        var result = await delivery.DeliverAsync(context.Request, new DaprSubscription(DaprSidecar.PubSubName, "test:events", Scope, typeof(RecordingHandler)), Handler);
+        await result.ExecuteAsync(context);
+
+        Assert.Equal(200, context.Response.StatusCode);
+        Assert.Equal("""{"status":"RETRY"}""", System.Text.Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
+        Assert.Empty(Handler.Handled);
     }
 
     [Fact]

@@ -124,8 +124,15 @@ public sealed class DaprSidecar : IAsyncLifetime
     /// </summary>
     public async Task DeliverAsync(HttpClient app, string appId, CancellationToken cancellationToken)
     {
-        var subscriptions = await SubscriptionsAsync(app, cancellationToken);
-        await Task.WhenAll(subscriptions.Select(subscription => DeliverTopicAsync(app, appId, subscription!, cancellationToken)));
+        try
+        {
+            var subscriptions = await SubscriptionsAsync(app, cancellationToken);
+            await Task.WhenAll(subscriptions.Select(subscription => DeliverTopicAsync(app, appId, subscription!, cancellationToken)));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped, maybe before the app answered.
+        }
     }
 
     /// <summary>The app's subscriptions, asked until it answers: an app starting beside the sidecar may not listen yet.</summary>
