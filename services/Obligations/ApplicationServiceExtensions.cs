@@ -23,6 +23,8 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<ObligationRepository>();
         builder.Services.AddSingleton<PartySuccessions>();
         builder.Services.AddSingleton<PartyDirectory>();
+        builder.Services.AddSingleton<RegisterMigration>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RegisterMigration>());
         builder.Services.AddSingleton<ObligationCatalog>();
         builder.Services.AddSingleton(builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
         builder.Services.AddSingleton<ObligationClock>();

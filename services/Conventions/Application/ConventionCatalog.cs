@@ -622,6 +622,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             }
 
             var amended = Amendments.Apply(convention, amendment, Now);
+            amended.EffectiveDate = Today.ToText();
             amendment.AppliedRevision = convention.Revision;
             repository.Put(batch, convention, subject.Convention.Version);
             batch.Publish(Event(amended, convention.Name));

@@ -13,7 +13,8 @@ using static Ent.Partnership.Obligations.V1.Obligation.Types;
 namespace Ent.Partnership.Obligations.Application;
 
 /// <summary>The obligations service's operations: reads for partners, and what the conventions' events cause.</summary>
-public sealed class ObligationCatalog(ObligationRepository repository, PartySuccessions successions, PartyDirectory directory, TimeProvider time)
+public sealed class ObligationCatalog(
+    ObligationRepository repository, PartySuccessions successions, PartyDirectory directory, RegisterMigration migration, TimeProvider time)
 {
     public const string EventSource = "/ent-partnership/obligations";
 
@@ -50,8 +51,8 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
         ResourceName.ParseId(convention, "conventions", "convention");
         var yearStart = ComplianceReporting.ParseSchoolYear(schoolYear);
         var schools = directory.AllSchoolsAsync();
-        var obligations = (await repository.ListAllAsync([new IndexTerm("convention", convention), new IndexTerm("period_start", yearStart.ToText())]))
-            .Select(o => o.Obligation).ToList();
+        var obligations = (await repository.ListAllAsync([new IndexTerm("convention", convention)]))
+            .Select(o => o.Obligation).Where(o => ComplianceReporting.InSchoolYear(o, yearStart)).ToList();
         var training = new List<Evidence>();
         foreach (var obligation in obligations.Where(o => o.Kind == ObligationClause.Types.Kind.Training))
         {
@@ -88,7 +89,8 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
             recorded.Name = $"{parent}/evidence/{ResourceName.NewId("", "evidenceId", "e")}";
             recorded.RecordedBy = caller.Party ?? caller.Service ?? "admin";
             recorded.CreateTime = Now;
-            var all = (await repository.AllEvidenceAsync(parent)).Append(recorded).ToList();
+            recorded.InheritedFrom = "";
+            var all = (await CountedEvidenceAsync(stored.Obligation)).Append(recorded).ToList();
             var obligation = stored.Obligation.Clone();
             obligation.Achieved = EvidenceRules.Achieved(obligation, all);
             var batch = repository.Store.NewBatch();
@@ -110,10 +112,52 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
         }
     }
 
+    /// <summary>
+    /// The evidence an obligation holds and, for a successor, what it counts of the obligations it superseded
+    /// (marked <c>inheritedFrom</c>), in name order.
+    /// </summary>
     public async Task<(IReadOnlyList<Evidence> Evidence, string NextPageToken)> ListEvidenceAsync(string parent, int pageSize, string pageToken)
     {
-        await GetAsync(parent);
-        return await repository.ListEvidenceAsync(parent, Paging.PageSize(pageSize), pageToken);
+        var obligation = await GetAsync(parent);
+        var size = Paging.PageSize(pageSize);
+        if (obligation.Supersedes.Length == 0)
+        {
+            return await repository.ListEvidenceAsync(parent, size, pageToken);
+        }
+
+        var after = PageToken.Decode(pageToken, parent);
+        var rest = (await CountedEvidenceAsync(obligation)).OrderBy(e => e.Name, StringComparer.Ordinal)
+            .Where(e => after is null || string.CompareOrdinal(e.Name, after) > 0).ToList();
+        var page = rest.Take(size).ToList();
+        return (page, rest.Count > size ? PageToken.Encode(page[^1].Name, parent) : "");
+    }
+
+    /// <summary>
+    /// What an obligation counts: its own evidence, and that of the obligations it superseded, one after the
+    /// other, dated inside its period.
+    /// </summary>
+    private async Task<List<Evidence>> CountedEvidenceAsync(Obligation obligation)
+    {
+        var counted = (await repository.AllEvidenceAsync(obligation.Name)).ToList();
+        var start = CivilDate.Parse(obligation.Period.StartDate, "period.startDate");
+        var end = CivilDate.Parse(obligation.Period.EndDate, "period.endDate");
+        var seen = new HashSet<string>(StringComparer.Ordinal) { obligation.Name };
+        for (var predecessor = obligation.Supersedes; predecessor.Length > 0 && seen.Add(predecessor);)
+        {
+            foreach (var evidence in await repository.AllEvidenceAsync(predecessor))
+            {
+                if (EvidenceRules.DateOf(evidence) is var day && day >= start && day <= end)
+                {
+                    var inherited = evidence.Clone();
+                    inherited.InheritedFrom = predecessor;
+                    counted.Add(inherited);
+                }
+            }
+
+            predecessor = (await repository.GetAsync(ObligationRepository.IdOf(predecessor)))?.Obligation.Supersedes ?? "";
+        }
+
+        return counted;
     }
 
     public async Task<Ticket> CreateTicketAsync(Caller caller, Ticket? ticket, string requestId)
@@ -131,6 +175,12 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
 
         var stored = await repository.GetAsync(obligationId) ?? throw new InvalidArgumentException("obligation", $"L'obligation {ticket.Obligation} n'existe pas.");
         RequireObligor(caller, stored.Obligation);
+        if (!Register.IsOpen(stored.Obligation))
+        {
+            throw new FailedPreconditionException("OBLIGATION_CLOSED", stored.Obligation.Name,
+                $"L'obligation est {ProtoEnum.Name(stored.Obligation.Status)} : elle ne reçoit plus de ticket.");
+        }
+
         var school = await directory.SchoolAsync(ticket.School);
         var opened = ticket.Clone();
         opened.Name = "tickets/" + ResourceName.NewId("", "ticketId", "t");
@@ -175,14 +225,19 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
         }
     }
 
+    /// <summary>Writes a ticket; an open obligation's share of tickets in time is recomputed with it, a closed one keeps its count.</summary>
     private async Task WriteTicketAsync(Ticket ticket, long version, StoredObligation stored, string requestId)
     {
-        var tickets = (await repository.TicketsOfAsync(stored.Obligation.Name)).Where(t => t.Name != ticket.Name).Append(ticket);
-        var obligation = stored.Obligation.Clone();
-        (obligation.Achieved, obligation.TicketsCounted) = TicketLifecycle.WithinSla(tickets, time.GetUtcNow());
         var batch = repository.Store.NewBatch();
         repository.PutTicket(batch, ticket, version);
-        Update(batch, obligation, stored);
+        if (Register.IsOpen(stored.Obligation))
+        {
+            var tickets = (await repository.TicketsOfAsync(stored.Obligation.Name)).Select(t => t.Ticket).Where(t => t.Name != ticket.Name).Append(ticket);
+            var obligation = stored.Obligation.Clone();
+            (obligation.Achieved, obligation.TicketsCounted) = TicketLifecycle.WithinSla(tickets, time.GetUtcNow());
+            Update(batch, obligation, stored);
+        }
+
         if (requestId.Length > 0)
         {
             batch.ForRequest("create-ticket", requestId, ticket.Name);
@@ -200,16 +255,23 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
     }
 
     /// <summary>
-    /// What time alone changes: an obligation whose period begins, falls behind or ends short. Returns how
-    /// many moved; a write that loses a race with another replica is left to it.
+    /// What time alone changes: an open-ended convention's next school year is planned, and an obligation whose
+    /// period begins, falls behind or ends short moves. Returns how many changed; a write that loses a race
+    /// with another replica is left to it.
     /// </summary>
     public async Task<int> AdvanceWithTimeAsync()
     {
+        await migration.Ready;
         var moved = 0;
-        // Open-ended conventions get the next school year's obligations on 1 September.
-        foreach (var (convention, _) in await repository.ConventionsInForceAsync())
+        foreach (var convention in await repository.ConventionsInForceAsync())
         {
-            moved += await PlanAsync(convention);
+            try
+            {
+                moved += await ReconcileAsync(convention, Today, $"Révision {convention.Revision} de la convention");
+            }
+            catch (ConcurrencyConflictException)
+            {
+            }
         }
 
         var now = time.GetUtcNow();
@@ -221,7 +283,7 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
                 if (obligation.Metric == ObligationClause.Types.Metric.TicketsWithinSlaPercent)
                 {
                     // Open tickets count once past their resolution due time.
-                    (obligation.Achieved, obligation.TicketsCounted) = TicketLifecycle.WithinSla(await repository.TicketsOfAsync(obligation.Name), now);
+                    (obligation.Achieved, obligation.TicketsCounted) = TicketLifecycle.WithinSla((await repository.TicketsOfAsync(obligation.Name)).Select(t => t.Ticket), now);
                 }
 
                 if (ObligationStatus.Evaluate(obligation, Today).Status == stored.Obligation.Status && obligation.Achieved == stored.Obligation.Achieved
@@ -274,68 +336,173 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
     }
 
     /// <summary>
-    /// A convention came into force (or a new revision of some clauses did): its obligations are made, those
-    /// that exist already are left as they are, so a replayed event makes nothing twice.
+    /// Makes the register hold what the convention calls for, from <paramref name="from"/> on: obligations of
+    /// identities not held yet are made, those whose terms changed for their slot superseded, those the
+    /// convention no longer calls for settled on <paramref name="from"/>. Periods ended before that day are
+    /// left as they are, and doing it again changes nothing. <paramref name="why"/> says in French what changed
+    /// the convention, for the reasons of the obligations it ends. Returns how many obligations were written.
     /// </summary>
-    public async Task<int> PlanAsync(Convention convention, ISet<string>? onlyClauses = null)
+    public async Task<int> ReconcileAsync(Convention convention, DateOnly from, string why)
     {
-        var known = await successions.OfAsync(convention.Signatories.Select(s => s.Party));
-        var planned = ObligationPlanner.Plan(convention, Today, known, onlyClauses);
-        var existing = (await repository.GetManyAsync(planned.Select(o => ObligationRepository.IdOf(o.Name)).ToList()))
-            .Select(o => o.Obligation.Name).ToHashSet(StringComparer.Ordinal);
-        var created = 0;
-        foreach (var chunk in planned.Where(o => !existing.Contains(o.Name)).Chunk(200))
+        await migration.Ready;
+        for (var attempt = 1; ; attempt++)
         {
+            var held = (await repository.ListAllAsync([new IndexTerm("convention", convention.Name)]))
+                .Where(s => s.Obligation.Status != Status.Superseded)
+                .Select(s => WithSlot(s, convention))
+                .ToDictionary(s => s.Obligation.Name, StringComparer.Ordinal);
+            var current = held.Values.Select(s => s.Obligation).ToList();
+            // Successions only name obligors, which the comparison leaves out: asked for only when something changes.
+            var changes = Register.Reconcile(ObligationPlanner.Plan(convention, Today, NoSuccessions), current, from);
+            if (changes.IsEmpty)
+            {
+                return 0;
+            }
+
+            var known = await successions.OfAsync(convention.Signatories.Select(s => s.Party));
+            changes = Register.Reconcile(ObligationPlanner.Plan(convention, Today, known), current, from);
+            try
+            {
+                await CreateAsync(changes.Created);
+                foreach (var (old, successor) in changes.Superseded)
+                {
+                    await SupersedeAsync(held[old.Name], successor, why);
+                }
+
+                foreach (var removed in changes.Removed)
+                {
+                    await SettleAsync(held[removed.Name], from, $"{why} : retirée le {from.ToText()}");
+                }
+
+                return changes.Created.Count + (2 * changes.Superseded.Count) + changes.Removed.Count;
+            }
+            catch (ConcurrencyConflictException) when (attempt < 5)
+            {
+                // Another replica (or the clock) changed the register meanwhile: read it again.
+            }
+        }
+    }
+
+    private static readonly IReadOnlyDictionary<string, Succession> NoSuccessions = new Dictionary<string, Succession>();
+
+    /// <summary>An obligation stored before slots were recorded gets the one its name was made from.</summary>
+    private static StoredObligation WithSlot(StoredObligation stored, Convention convention)
+    {
+        if (stored.Obligation.Signatory.Length > 0)
+        {
+            return stored;
+        }
+
+        var obligation = stored.Obligation.Clone();
+        obligation.Signatory = ObligationPlanner.SlotOf(obligation, convention.Signatories.Select(s => s.Party));
+        return stored with { Obligation = obligation };
+    }
+
+    private async Task CreateAsync(IReadOnlyList<Obligation> created)
+    {
+        foreach (var chunk in created.Chunk(100))
+        {
+            var claims = await repository.ClaimsAsync(chunk.Select(ObligationIdentity.Of));
             var batch = repository.Store.NewBatch();
             foreach (var obligation in chunk)
             {
                 (obligation.Status, obligation.StatusReason) = ObligationStatus.Evaluate(obligation, Today);
                 obligation.CreateTime = obligation.UpdateTime = Now;
                 repository.Put(batch, obligation, expectedVersion: 0);
+                repository.Claim(batch, obligation, claims.GetValueOrDefault(ObligationIdentity.Of(obligation).Id));
             }
 
             await batch.CommitAsync();
-            created += chunk.Length;
+        }
+    }
+
+    /// <summary>
+    /// Replaces an obligation whose terms changed: the successor takes the identity's claim, counts the evidence
+    /// of its predecessors dated inside its period, and takes over the open tickets.
+    /// </summary>
+    private async Task SupersedeAsync(StoredObligation stored, Obligation successor, string why)
+    {
+        var claims = await repository.ClaimsAsync([ObligationIdentity.Of(successor)]);
+        var batch = repository.Store.NewBatch();
+        var old = stored.Obligation.Clone();
+        old.Status = Status.Superseded;
+        old.StatusReason = $"{why} : remplacée par {successor.Name}.";
+        old.SupersededBy = successor.Name;
+        old.UpdateTime = Now;
+        repository.Put(batch, old, stored.Version);
+
+        successor.CreateTime = Now;
+        successor.Achieved = EvidenceRules.Achieved(successor, await CountedEvidenceAsync(successor, old));
+        if (successor.Metric == ObligationClause.Types.Metric.TicketsWithinSlaPercent)
+        {
+            var moved = new List<Ticket>();
+            foreach (var (ticket, version) in (await repository.TicketsOfAsync(old.Name)).Where(t => t.Ticket.State is not (Ticket.Types.State.Solved or Ticket.Types.State.Closed)))
+            {
+                var movedTicket = ticket.Clone();
+                movedTicket.Obligation = successor.Name;
+                movedTicket.UpdateTime = Now;
+                repository.PutTicket(batch, movedTicket, version);
+                batch.Publish(OutgoingEvent.From(new TicketUpdated { Ticket = movedTicket }, EventSource, movedTicket.Name, time));
+                moved.Add(movedTicket);
+            }
+
+            (successor.Achieved, successor.TicketsCounted) = TicketLifecycle.WithinSla(moved, time.GetUtcNow());
         }
 
-        return created;
+        Update(batch, successor, new StoredObligation(new Obligation(), 0));
+        repository.Claim(batch, successor, claims.GetValueOrDefault(ObligationIdentity.Of(successor).Id));
+        await batch.CommitAsync();
+    }
+
+    /// <summary>What an obligation about to supersede <paramref name="predecessor"/> counts (it is not written yet).</summary>
+    private async Task<List<Evidence>> CountedEvidenceAsync(Obligation successor, Obligation predecessor)
+    {
+        var counted = await CountedEvidenceAsync(predecessor);
+        var start = CivilDate.Parse(successor.Period.StartDate, "period.startDate");
+        var end = CivilDate.Parse(successor.Period.EndDate, "period.endDate");
+        return counted.Where(e => EvidenceRules.DateOf(e) is var day && day >= start && day <= end).ToList();
+    }
+
+    /// <summary>Settles an obligation on <paramref name="day"/> (see <see cref="Settlement"/>).</summary>
+    private async Task SettleAsync(StoredObligation stored, DateOnly day, string why)
+    {
+        var tickets = (await repository.TicketsOfAsync(stored.Obligation.Name)).Select(t => t.Ticket);
+        var settled = Settlement.Settle(stored.Obligation, day, why, await CountedEvidenceAsync(stored.Obligation), tickets);
+        var batch = repository.Store.NewBatch();
+        Update(batch, settled, stored);
+        await batch.CommitAsync();
+    }
+
+    /// <summary>
+    /// The convention ended on <paramref name="day"/> (terminated, or expired the day before): its obligations
+    /// not ended before that day are settled, and no period is planned for it any more.
+    /// </summary>
+    public async Task EndConventionAsync(string convention, DateOnly day, string why)
+    {
+        await migration.Ready;
+        await repository.KeepConventionAsync(new Convention { Name = convention, Revision = int.MaxValue }, inForce: false);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                foreach (var stored in await repository.ListAllAsync([new IndexTerm("convention", convention)]))
+                {
+                    if (Register.IsOpen(stored.Obligation) && Settlement.Concerns(stored.Obligation, day))
+                    {
+                        await SettleAsync(stored, day, why);
+                    }
+                }
+
+                return;
+            }
+            catch (ConcurrencyConflictException) when (attempt < 5)
+            {
+            }
+        }
     }
 
     /// <summary>Keeps a convention in force, so that the clock plans its coming school years.</summary>
     public Task KeepConventionAsync(Convention convention, bool inForce) => repository.KeepConventionAsync(convention, inForce);
-
-    /// <summary>A convention ended: no more periods are planned for it.</summary>
-    public Task ForgetConventionAsync(string name) =>
-        repository.KeepConventionAsync(new Convention { Name = name, Revision = int.MaxValue }, inForce: false);
-
-    /// <summary>An amendment changed clauses: their obligations are superseded (evidence stays), new ones made.</summary>
-    public async Task SupersedeAsync(Convention convention, IReadOnlyCollection<string> changedClauses, string amendment)
-    {
-        foreach (var clauseId in changedClauses)
-        {
-            var batch = repository.Store.NewBatch();
-            foreach (var stored in await repository.ListAllAsync([new IndexTerm("clause", convention.Name + "#" + clauseId)]))
-            {
-                if (stored.Obligation.ConventionRevision >= convention.Revision || stored.Obligation.Status == Status.Superseded)
-                {
-                    continue;
-                }
-
-                var superseded = stored.Obligation.Clone();
-                superseded.Status = Status.Superseded;
-                superseded.StatusReason = $"Remplacée par l'avenant {amendment}.";
-                superseded.UpdateTime = Now;
-                repository.Put(batch, superseded, stored.Version);
-            }
-
-            if (batch.Count > 0)
-            {
-                await batch.CommitAsync();
-            }
-        }
-
-        await PlanAsync(convention, changedClauses.ToHashSet(StringComparer.Ordinal));
-    }
 
     /// <summary>The steering committee waived an obligation.</summary>
     public async Task WaiveAsync(string name, string decision)
@@ -345,7 +512,7 @@ public sealed class ObligationCatalog(ObligationRepository repository, PartySucc
             return;
         }
 
-        if (stored.Obligation.Status is Status.Waived or Status.Superseded)
+        if (!Register.IsOpen(stored.Obligation) || stored.Obligation.Status == Status.Fulfilled)
         {
             return;
         }

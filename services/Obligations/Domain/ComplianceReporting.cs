@@ -21,6 +21,10 @@ public static class ComplianceReporting
         throw new InvalidArgumentException("schoolYear", $"« {text} » n'est pas une année scolaire de la forme 2019-2020.");
     }
 
+    /// <summary>Whether an obligation belongs to the school year: its period starts in it, whatever its recurrence.</summary>
+    public static bool InSchoolYear(Obligation obligation, DateOnly yearStart) =>
+        CivilDate.TryParse(obligation.Period.StartDate, out var start) && SchoolYear.StartOf(start) == yearStart;
+
     public static ComplianceReport Build(
         string convention, DateOnly yearStart, IReadOnlyList<Obligation> obligations, IEnumerable<Evidence> training, IEnumerable<Party> schools)
     {
@@ -28,7 +32,7 @@ public static class ComplianceReporting
         foreach (var group in obligations.GroupBy(o => o.Obligor).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var party = new PartyCompliance { Party = group.Key, Counts = new StatusCounts() };
-            foreach (var obligation in group.OrderBy(o => o.ClauseId, StringComparer.Ordinal))
+            foreach (var obligation in group.OrderBy(o => o.ClauseId, StringComparer.Ordinal).ThenBy(o => o.Period.StartDate, StringComparer.Ordinal))
             {
                 party.Obligations.Add(new ObligationLine
                 {
@@ -39,6 +43,8 @@ public static class ComplianceReporting
                     Target = obligation.Target,
                     Achieved = obligation.Achieved,
                     Status = obligation.Status,
+                    StatusReason = obligation.StatusReason,
+                    Period = obligation.Period,
                 });
                 Count(party.Counts, obligation.Status);
                 Count(report.Counts, obligation.Status);
@@ -79,6 +85,7 @@ public static class ComplianceReporting
             case Status.Breached: counts.Breached++; break;
             case Status.Waived: counts.Waived++; break;
             case Status.Superseded: counts.Superseded++; break;
+            case Status.Cancelled: counts.Cancelled++; break;
         }
     }
 }

@@ -15,7 +15,8 @@ public static class EvidenceRules
     /// <summary>Checks <paramref name="evidence"/> for <paramref name="obligation"/> on <paramref name="today"/>.</summary>
     public static void Check(Obligation obligation, Evidence evidence, DateOnly today)
     {
-        if (obligation.Status is Status.Waived or Status.Superseded)
+        // A settled CANCELLED obligation is checked below, by the evidence's date.
+        if (obligation.Status is Status.Waived or Status.Superseded || (obligation.Status == Status.Cancelled && obligation.SettledOn.Length == 0))
         {
             throw new FailedPreconditionException("OBLIGATION_CLOSED", obligation.Name,
                 $"L'obligation est {ProtoEnum.Name(obligation.Status)} : elle ne reçoit plus de justificatif.");
@@ -41,13 +42,7 @@ public static class EvidenceRules
         }
 
         var violations = new List<FieldViolation>();
-        var (dateText, dateField) = evidence.EvidenceCase switch
-        {
-            Evidence.EvidenceOneofCase.TrainingSession => (evidence.TrainingSession.HeldOn, "trainingSession.heldOn"),
-            Evidence.EvidenceOneofCase.InformationAction => (evidence.InformationAction.HeldOn, "informationAction.heldOn"),
-            Evidence.EvidenceOneofCase.Payment => (evidence.Payment.PaidOn, "payment.paidOn"),
-            _ => (evidence.Report.SubmittedOn, "report.submittedOn"),
-        };
+        var (dateText, dateField) = DateTextOf(evidence);
         switch (evidence.EvidenceCase)
         {
             case Evidence.EvidenceOneofCase.TrainingSession:
@@ -89,7 +84,26 @@ public static class EvidenceRules
             throw new FailedPreconditionException("OUTSIDE_PERIOD", obligation.Name,
                 $"Le {dateText} est hors de la période de l'obligation ({obligation.Period.StartDate} – {obligation.Period.EndDate}).");
         }
+
+        // A settled obligation still takes what was done before its settlement day, recorded late.
+        if (CivilDate.TryParse(obligation.SettledOn, out var settled) && date >= settled)
+        {
+            throw new FailedPreconditionException("OBLIGATION_CLOSED", obligation.Name,
+                $"L'obligation a été soldée le {obligation.SettledOn} : elle ne reçoit plus que des justificatifs antérieurs.");
+        }
     }
+
+    /// <summary>The day the evidence tells of (held, paid, submitted); <see cref="DateOnly.MinValue"/> when it has none.</summary>
+    public static DateOnly DateOf(Evidence evidence) =>
+        CivilDate.TryParse(DateTextOf(evidence).Text, out var date) ? date : DateOnly.MinValue;
+
+    private static (string Text, string Field) DateTextOf(Evidence evidence) => evidence.EvidenceCase switch
+    {
+        Evidence.EvidenceOneofCase.TrainingSession => (evidence.TrainingSession.HeldOn, "trainingSession.heldOn"),
+        Evidence.EvidenceOneofCase.InformationAction => (evidence.InformationAction.HeldOn, "informationAction.heldOn"),
+        Evidence.EvidenceOneofCase.Payment => (evidence.Payment.PaidOn, "payment.paidOn"),
+        _ => (evidence.Report?.SubmittedOn ?? "", "report.submittedOn"),
+    };
 
     /// <summary>What the evidence counts for the obligation's metric.</summary>
     public static long Achieved(Obligation obligation, IReadOnlyCollection<Evidence> evidence) => obligation.Metric switch

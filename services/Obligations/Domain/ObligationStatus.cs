@@ -8,12 +8,22 @@ namespace Ent.Partnership.Obligations.Domain;
 /// <summary>How an obligation stands on a day, by SPEC section 6's rules.</summary>
 public static class ObligationStatus
 {
-    /// <summary>The status and its reason on <paramref name="today"/>; WAIVED and SUPERSEDED are final.</summary>
+    /// <summary>
+    /// The status and its reason on <paramref name="today"/>; WAIVED and SUPERSEDED are final, and a settled
+    /// obligation only moves from CANCELLED to FULFILLED, when evidence dated before its settlement is recorded late.
+    /// </summary>
     public static (Status Status, string Reason) Evaluate(Obligation obligation, DateOnly today)
     {
         if (obligation.Status is Status.Waived or Status.Superseded)
         {
             return (obligation.Status, obligation.StatusReason);
+        }
+
+        if (obligation.SettledOn.Length > 0)
+        {
+            return obligation.Status == Status.Cancelled && obligation.Metric != Metric.TicketsWithinSlaPercent && obligation.Achieved >= obligation.Target
+                ? (Status.Fulfilled, $"Cible atteinte avant le solde du {obligation.SettledOn} : {obligation.Achieved} pour {obligation.Target}.")
+                : (obligation.Status, obligation.StatusReason);
         }
 
         var start = CivilDate.Parse(obligation.Period.StartDate, "period.startDate");

@@ -1,6 +1,7 @@
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Obligations.Application;
 using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Api;
 
 namespace Ent.Partnership.Obligations.Events;
 
@@ -18,19 +19,27 @@ public sealed class ConventionEventsHandler(ObligationCatalog catalog, ILogger<C
             case Prefix + nameof(ConventionInForce):
                 var convention = received.DataAs(ConventionInForce.Parser).Convention;
                 await catalog.KeepConventionAsync(convention, inForce: true);
-                var created = await catalog.PlanAsync(convention);
+                var created = await catalog.ReconcileAsync(convention, DateOnly.MinValue, "Entrée en vigueur");
                 logger.LogInformation("{Convention} in force: {Created} obligations made", convention.Name, created);
                 break;
             case Prefix + nameof(ConventionAmended):
                 var amended = received.DataAs(ConventionAmended.Parser);
+                // Events of amendments applied before effective dates existed apply from the day they are read.
+                var from = CivilDate.ParseOptional(amended.EffectiveDate, "effectiveDate") ?? catalog.Today;
                 await catalog.KeepConventionAsync(amended.Convention, inForce: true);
-                await catalog.SupersedeAsync(amended.Convention, amended.ChangedClauses, amended.Amendment);
+                var written = await catalog.ReconcileAsync(amended.Convention, from, $"Avenant {amended.Amendment}");
+                logger.LogInformation("{Convention} amended by {Amendment} from {From}: {Written} obligations written",
+                    amended.Convention.Name, amended.Amendment, from, written);
                 break;
             case Prefix + nameof(ConventionTerminated):
-                await catalog.ForgetConventionAsync(received.DataAs(ConventionTerminated.Parser).Convention);
+                var terminated = received.DataAs(ConventionTerminated.Parser);
+                var day = CivilDate.ParseOptional(terminated.EffectiveDate, "effectiveDate") ?? catalog.Today;
+                await catalog.EndConventionAsync(terminated.Convention, day, $"Résiliée le {day.ToText()}");
                 break;
             case Prefix + nameof(ConventionExpired):
-                await catalog.ForgetConventionAsync(received.DataAs(ConventionExpired.Parser).Convention);
+                var expired = received.DataAs(ConventionExpired.Parser);
+                var settlement = (CivilDate.ParseOptional(expired.EndDate, "endDate") ?? catalog.Today.AddDays(-1)).AddDays(1);
+                await catalog.EndConventionAsync(expired.Convention, settlement, $"Convention échue le {expired.EndDate}");
                 break;
             case Prefix + nameof(DecisionRecorded):
                 var decision = received.DataAs(DecisionRecorded.Parser);

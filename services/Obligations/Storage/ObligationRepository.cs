@@ -1,3 +1,4 @@
+using Ent.Partnership.Obligations.Domain;
 using Ent.Partnership.Obligations.V1;
 using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
@@ -8,13 +9,19 @@ namespace Ent.Partnership.Obligations.Storage;
 /// <summary>A stored obligation with the version its writes check.</summary>
 public sealed record StoredObligation(Obligation Obligation, long Version);
 
-/// <summary>Obligations in the service's Redis store, indexed for the List filters.</summary>
+/// <summary>Obligations in the service's store, indexed for the List filters, with the claims of their identities.</summary>
 public sealed class ObligationRepository(IDocumentStore store)
 {
     public const string Obligations = "obligations";
     public const string Evidence = "evidence";
     public const string Tickets = "tickets";
     public const string Conventions = "conventions";
+
+    /// <summary>One document per obligation identity naming its live obligation: the claim that keeps it one.</summary>
+    public const string Identities = "identities";
+
+    /// <summary>The register's migration steps done, one document each.</summary>
+    public const string Migrations = "migrations";
 
     public IDocumentStore Store => store;
 
@@ -32,19 +39,19 @@ public sealed class ObligationRepository(IDocumentStore store)
     }
 
     /// <summary>Every obligation with the terms, in id order.</summary>
-    public async Task<IReadOnlyList<StoredObligation>> ListAllAsync(IReadOnlyList<IndexTerm> terms)
-    {
-        var all = new List<StoredObligation>();
-        string? token = null;
-        do
-        {
-            var page = await store.ListAsync(Obligations, terms, null, 500, token, "all");
-            all.AddRange(page.Documents.Select(d => new StoredObligation(Obligation.Parser.ParseFrom(d.Data), d.Version)));
-            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
-        }
-        while (token is not null);
-        return all;
-    }
+    public async Task<IReadOnlyList<StoredObligation>> ListAllAsync(IReadOnlyList<IndexTerm> terms) =>
+        (await AllAsync(Obligations, terms)).Select(d => new StoredObligation(Obligation.Parser.ParseFrom(d.Data), d.Version)).ToList();
+
+    /// <summary>The version of each identity's claim held in the store, by identity id.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> ClaimsAsync(IEnumerable<ObligationIdentity> identities) =>
+        (await store.GetManyAsync(Identities, identities.Select(i => i.Id).Distinct().ToList())).ToDictionary(d => d.Id, d => d.Version);
+
+    /// <summary>
+    /// Makes <paramref name="obligation"/> the live one of its identity: refused, with the whole batch, when
+    /// another write claimed the identity since its claim was read at <paramref name="expectedVersion"/> (0: none).
+    /// </summary>
+    public void Claim(WriteBatch batch, Obligation obligation, long expectedVersion) =>
+        batch.Put(Identities, ObligationIdentity.Of(obligation).Id, expectedVersion, System.Text.Encoding.UTF8.GetBytes(obligation.Name), []);
 
     public void Put(WriteBatch batch, Obligation obligation, long expectedVersion) =>
         batch.Put(Obligations, IdOf(obligation.Name), expectedVersion, obligation.ToByteArray(),
@@ -58,19 +65,8 @@ public sealed class ObligationRepository(IDocumentStore store)
         ]);
 
     /// <summary>Every piece of evidence of an obligation.</summary>
-    public async Task<IReadOnlyList<Evidence>> AllEvidenceAsync(string obligation)
-    {
-        var all = new List<Evidence>();
-        string? token = null;
-        do
-        {
-            var page = await store.ListAsync(Evidence, [new IndexTerm("parent", obligation)], null, 500, token, obligation);
-            all.AddRange(page.Documents.Select(d => V1.Evidence.Parser.ParseFrom(d.Data)));
-            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
-        }
-        while (token is not null);
-        return all;
-    }
+    public async Task<IReadOnlyList<Evidence>> AllEvidenceAsync(string obligation) =>
+        (await AllAsync(Evidence, [new IndexTerm("parent", obligation)])).Select(d => V1.Evidence.Parser.ParseFrom(d.Data)).ToList();
 
     public async Task<(IReadOnlyList<Evidence> Evidence, string NextPageToken)> ListEvidenceAsync(string obligation, int pageSize, string? pageToken)
     {
@@ -94,20 +90,9 @@ public sealed class ObligationRepository(IDocumentStore store)
         return (page.Documents.Select(d => Ticket.Parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
     }
 
-    /// <summary>Every ticket of an obligation.</summary>
-    public async Task<IReadOnlyList<Ticket>> TicketsOfAsync(string obligation)
-    {
-        var all = new List<Ticket>();
-        string? token = null;
-        do
-        {
-            var (tickets, next) = await ListTicketsAsync([new IndexTerm("obligation", obligation)], 500, token, obligation);
-            all.AddRange(tickets);
-            token = next.Length == 0 ? null : next;
-        }
-        while (token is not null);
-        return all;
-    }
+    /// <summary>Every ticket of an obligation, with its version.</summary>
+    public async Task<IReadOnlyList<(Ticket Ticket, long Version)>> TicketsOfAsync(string obligation) =>
+        (await AllAsync(Tickets, [new IndexTerm("obligation", obligation)])).Select(d => (Ticket.Parser.ParseFrom(d.Data), d.Version)).ToList();
 
     public void PutTicket(WriteBatch batch, Ticket ticket, long expectedVersion) =>
         batch.Put(Tickets, ticket.Name["tickets/".Length..], expectedVersion, ticket.ToByteArray(),
@@ -117,12 +102,9 @@ public sealed class ObligationRepository(IDocumentStore store)
             new IndexTerm("state", ProtoEnum.Name(ticket.State)),
         ]);
 
-    /// <summary>The conventions in force, as their last event gave them: what the clock plans new periods from.</summary>
-    public async Task<IReadOnlyList<(Ent.Partnership.Conventions.V1.Convention Convention, long Version)>> ConventionsInForceAsync()
-    {
-        var page = await store.ListAsync(Conventions, [], null, 500, null, "in-force");
-        return page.Documents.Select(d => (Ent.Partnership.Conventions.V1.Convention.Parser.ParseFrom(d.Data), d.Version)).ToList();
-    }
+    /// <summary>Every convention in force, as its last event gave it: what the clock plans new periods from.</summary>
+    public async Task<IReadOnlyList<Ent.Partnership.Conventions.V1.Convention>> ConventionsInForceAsync() =>
+        (await AllAsync(Conventions, [])).Select(d => Ent.Partnership.Conventions.V1.Convention.Parser.ParseFrom(d.Data)).ToList();
 
     /// <summary>Keeps the convention's latest content (or forgets it when it ends), unless a later revision is kept already.</summary>
     public async Task KeepConventionAsync(Ent.Partnership.Conventions.V1.Convention convention, bool inForce)
@@ -152,4 +134,20 @@ public sealed class ObligationRepository(IDocumentStore store)
     }
 
     public static string IdOf(string name) => name["obligations/".Length..];
+
+    /// <summary>Every document of a collection with the terms, page after page, in id order.</summary>
+    private async Task<List<Document>> AllAsync(string collection, IReadOnlyList<IndexTerm> terms)
+    {
+        var all = new List<Document>();
+        var filter = string.Join(" AND ", terms);
+        string? token = null;
+        do
+        {
+            var page = await store.ListAsync(collection, terms, null, Paging.MaxPageSize, token, filter);
+            all.AddRange(page.Documents);
+            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
+        }
+        while (token is not null);
+        return all;
+    }
 }

@@ -34,6 +34,13 @@ public static class CivilDate
     /// <summary>The day of an instant in Paris.</summary>
     public static DateOnly Of(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Paris).DateTime);
 
+    /// <summary>The instant a day begins in Paris.</summary>
+    public static DateTimeOffset StartOf(DateOnly day)
+    {
+        var midnight = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(midnight, Paris.GetUtcOffset(midnight));
+    }
+
     /// <summary>Today in Paris.</summary>
     public static DateOnly Today(TimeProvider time) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), Paris).DateTime);

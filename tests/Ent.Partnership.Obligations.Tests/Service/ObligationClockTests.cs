@@ -103,7 +103,9 @@ public sealed class ObligationClockTests : IAsyncLifetime
         Name = "obligations/" + id,
         Convention = "conventions/c",
         Obligor = "parties/aca-reims",
-        ClauseId = "training",
+        Signatory = "parties/aca-reims",
+        // One clause each: obligations of the same clause, slot and period would be one identity.
+        ClauseId = "training-" + id,
         Kind = Kind.Training,
         Metric = Metric.Sessions,
         Target = 4,
