@@ -9,7 +9,8 @@ public static class ServiceResourceExtensions
     /// plain http one port cannot serve both), the token key, the AppHost's environment, health-based readiness.
     /// With <c>Services:Proxied</c> = <c>false</c> the gateway and clients reach each service on its own port
     /// rather than through the orchestrator's proxy (the benchmarks measure the service, not the proxy). With
-    /// <c>Services:Replicas</c> (or <c>--replicas N</c>) each service runs N processes behind that proxy.
+    /// <c>Services:Replicas</c> (or <c>--replicas N</c>) each service runs N processes behind that proxy;
+    /// <c>Clock:Interval</c> sets how often their clock jobs run.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddPartnershipService<TProject>(
         this IDistributedApplicationBuilder builder, string name, IResourceBuilder<ParameterResource> tokenKey)
@@ -29,6 +30,12 @@ public static class ServiceResourceExtensions
             .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithEnvironment("InternalToken__SigningKey", tokenKey)
             .WithHttpHealthCheck("/health", endpointName: "http");
+        if (builder.Configuration["Clock:Interval"] is { } interval)
+        {
+            // How often the services' clock jobs look at what time changed (tests shorten it).
+            service.WithEnvironment("Clock__Interval", interval);
+        }
+
         // Replicas share the work through Redis: one consumer group per service, versioned writes for the
         // clock jobs and a lease on each delivery; the proxy spreads the calls.
         return replicas > 1 ? service.WithReplicas(replicas) : service;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 
@@ -30,24 +31,63 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         }
     }
 
-    private static string Clause(string id, string role, string kind, string metric, long target) =>
-        JsonSerializer.Serialize(new { obligation = new { clauseId = id, obligorRole = role, kind, metric, target, recurrence = "PER_SCHOOL_YEAR" } });
+    private static string Clause(string id, string role, string kind, string metric, long target, string recurrence = "PER_SCHOOL_YEAR", object? partyTargets = null) =>
+        JsonSerializer.Serialize(new { obligation = new { clauseId = id, obligorRole = role, kind, metric, target, recurrence, partyTargets = partyTargets ?? Array.Empty<object>() } });
 
-    private async Task<string> InForceAsync(string id, string trainingTarget = "6")
+    private static string Article(string number, string title, params string[] clauses) =>
+        $$"""{"number":"{{number}}","title":"{{title}}","clauses":[{{string.Join(',', clauses)}}]}""";
+
+    private static string Training(long target) => Article("4", "Formation", Clause("training", "ACADEMIC_AUTHORITY", "TRAINING", "SESSIONS", target));
+
+    private static string Financing(object? partyTargets = null) =>
+        Article("6", "Financement", Clause("financing", "COLLECTIVITY", "FINANCING", "AMOUNT_CENTS", 500000, partyTargets: partyTargets));
+
+    /// <summary>A convention of the académie of Reims and the Marne (and more collectivities), carried into force.</summary>
+    private async Task<string> InForceAsync(
+        string id, string trainingTarget = "6", string effectiveDate = "2025-09-01", string endDate = "2027-08-31", string[]? moreCollectivities = null, string[]? articles = null)
     {
-        var training = Clause("training", "ACADEMIC_AUTHORITY", "TRAINING", "SESSIONS", long.Parse(trainingTarget, System.Globalization.CultureInfo.InvariantCulture));
-        var financing = Clause("financing", "COLLECTIVITY", "FINANCING", "AMOUNT_CENTS", 500000);
-        var draft = """
-            {"title":"Convention à obligations","effectiveDate":"2025-09-01","endDate":"2027-08-31",
-             "signatories":[{"party":"parties/aca-reims","role":"ACADEMIC_AUTHORITY"},{"party":"parties/dep-51","role":"COLLECTIVITY"}],
-             "articles":[{"number":"4","title":"Formation","clauses":[TRAINING]},{"number":"6","title":"Financement","clauses":[FINANCING]}]}
-            """.Replace("TRAINING", training, StringComparison.Ordinal).Replace("FINANCING", financing, StringComparison.Ordinal);
+        var collectivities = new[] { "parties/dep-51" }.Concat(moreCollectivities ?? []).ToList();
+        var signatories = collectivities.Select(p => new { party = p, role = "COLLECTIVITY" }).Prepend(new { party = "parties/aca-reims", role = "ACADEMIC_AUTHORITY" });
+        var draft = $$"""
+            {"title":"Convention à obligations","effectiveDate":"{{effectiveDate}}","endDate":"{{endDate}}",
+             "signatories":{{JsonSerializer.Serialize(signatories)}},
+             "articles":[{{string.Join(',', articles ?? [Training(long.Parse(trainingTarget, System.Globalization.CultureInfo.InvariantCulture)), Financing()])}}]}
+            """;
         await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions?conventionId={id}", Admin, draft);
         await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions/{id}:submit", Admin, "{}");
-        await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions/{id}/signatures", Admin, """{"party":"parties/aca-reims","signatoryName":"Le Recteur","signedOn":"2025-08-20"}""");
-        await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions/{id}/signatures", Admin, """{"party":"parties/dep-51","signatoryName":"Le Président","signedOn":"2025-08-21"}""");
+        foreach (var party in collectivities.Prepend("parties/aca-reims"))
+        {
+            await _gateway.OkAsync(HttpMethod.Post, $"/v1/conventions/{id}/signatures", Admin, $$"""{"party":"{{party}}","signatoryName":"Le signataire","signedOn":"2025-08-20"}""");
+        }
+
         return "conventions/" + id;
     }
+
+    /// <summary>Carries an amendment of <paramref name="convention"/> through its signatures.</summary>
+    private async Task AmendAsync(string convention, string id, string changes, params string[] signatories)
+    {
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments?amendmentId={id}", Admin, $$"""{"title":"Avenant","changes":{{changes}}}""");
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments/{id}:submit", Admin, "{}");
+        foreach (var party in signatories)
+        {
+            await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments/{id}/signatures", Admin, $$"""{"party":"{{party}}","signatoryName":"Le signataire","signedOn":"2026-11-02"}""");
+        }
+    }
+
+    private async Task<string> SessionAsync(string obligation, string heldOn) =>
+        (await _gateway.OkAsync(HttpMethod.Post, $"/v1/{obligation}/evidence", Admin,
+            JsonSerializer.Serialize(new { trainingSession = new { heldOn, audience = "TEACHERS", participants = 12, hours = 3, modality = "ON_SITE" } }))).GetProperty("name").GetString()!;
+
+    /// <summary>A string field; empty when the answer leaves it out (as it does empty values).</summary>
+    private static string Text(JsonElement element, string property) => element.TryGetProperty(property, out var value) ? value.GetString()! : "";
+
+    private static string StartOf(JsonElement obligation) => obligation.GetProperty("period").GetProperty("startDate").GetString()!;
+
+    private static bool IsLive(JsonElement obligation) => Text(obligation, "status") != "SUPERSEDED";
+
+    /// <summary>No identity (clause, slot, period) has two live obligations.</summary>
+    private static void AssertOneLivePerIdentity(List<JsonElement> obligations) =>
+        Assert.All(obligations.Where(IsLive).GroupBy(o => (Text(o, "clauseId"), Text(o, "signatory"), StartOf(o))), identity => Assert.Single(identity));
 
     [Fact]
     public async Task TheSampleConventionsObligations_AreListedForTheAcademie()
@@ -92,22 +132,137 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
     }
 
     [Fact]
-    public async Task AnAmendmentOfAClause_SupersedesItsObligations_AndMakesNewOnes()
+    public async Task AnAmendmentOfOneClause_KeepsOneLiveObligationPerClauseSlotAndYear_ClosedYearsAsTheyWere_AndTheSuccessorCountsTheSessionHeld()
     {
-        var convention = await InForceAsync("amended-clause");
-        await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 4);
-        var article = """{"number":"4","title":"Formation","clauses":[CLAUSE]}""".Replace("CLAUSE", Clause("training", "ACADEMIC_AUTHORITY", "TRAINING", "SESSIONS", 9), StringComparison.Ordinal);
-        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments?amendmentId=avenant-1", Admin, """{"title":"Avenant","changes":{"upsertArticles":[ARTICLE]}}""".Replace("ARTICLE", article, StringComparison.Ordinal));
-        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments/avenant-1:submit", Admin, "{}");
-        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments/avenant-1/signatures", Admin, """{"party":"parties/aca-reims","signatoryName":"Le Recteur","signedOn":"2026-11-01"}""");
-        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/amendments/avenant-1/signatures", Admin, """{"party":"parties/dep-51","signatoryName":"Le Président","signedOn":"2026-11-02"}""");
+        var convention = await InForceAsync("amended-clause", trainingTarget: "1");
+        var before = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 4);
+        var closedYear = before.Single(o => Text(o, "clauseId") == "training" && StartOf(o) == "2025-09-01");
+        var runningYear = before.Single(o => Text(o, "clauseId") == "training" && StartOf(o) == "2026-09-01");
+        var closedSession = await SessionAsync(Text(closedYear, "name"), "2025-10-01");
+        var runningSession = await SessionAsync(Text(runningYear, "name"), "2026-10-12");
 
-        var all = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 6);
+        await AmendAsync(convention, "avenant-1", $$"""{"upsertArticles":[{{Training(2)}}]}""", "parties/aca-reims", "parties/dep-51");
 
-        var training = all.Where(o => o.GetProperty("clauseId").GetString() == "training").ToList();
-        Assert.Equal(2, training.Count(o => o.GetProperty("status").GetString() == "SUPERSEDED" && o.GetProperty("target").GetInt64() == 6));
-        Assert.Equal(2, training.Count(o => o.GetProperty("conventionRevision").GetInt32() == 2 && o.GetProperty("target").GetInt64() == 9));
-        Assert.All(all.Where(o => o.GetProperty("clauseId").GetString() == "financing"), o => Assert.NotEqual("SUPERSEDED", o.GetProperty("status").GetString()));
+        var after = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 5);
+        var successor = after.Single(o => IsLive(o) && Text(o, "clauseId") == "training" && StartOf(o) == "2026-09-01");
+        var superseded = await _gateway.OkAsync(HttpMethod.Get, "/v1/" + Text(runningYear, "name"), Observer);
+        Assert.Equal(("SUPERSEDED", Text(successor, "name")), (Text(superseded, "status"), Text(superseded, "supersededBy")));
+        Assert.Equal((2L, 1L, Text(runningYear, "name"), 2), (successor.GetProperty("target").GetInt64(), successor.GetProperty("achieved").GetInt64(), Text(successor, "supersedes"), successor.GetProperty("conventionRevision").GetInt32()));
+        var counted = Assert.Single((await _gateway.OkAsync(HttpMethod.Get, $"/v1/{Text(successor, "name")}/evidence", Observer)).GetProperty("evidence").EnumerateArray());
+        Assert.Equal((runningSession, Text(runningYear, "name")), (Text(counted, "name"), Text(counted, "inheritedFrom")));
+        var closed = after.Single(o => Text(o, "name") == Text(closedYear, "name"));
+        Assert.Equal(("FULFILLED", 1L), (Text(closed, "status"), closed.GetProperty("achieved").GetInt64()));
+        Assert.Equal(closedSession, Text(Assert.Single((await _gateway.OkAsync(HttpMethod.Get, $"/v1/{Text(closedYear, "name")}/evidence", Observer)).GetProperty("evidence").EnumerateArray()), "name"));
+        Assert.Equal(
+            before.Where(o => Text(o, "clauseId") == "financing").Select(o => Text(o, "name")).Order(),
+            after.Where(o => Text(o, "clauseId") == "financing").Select(o => Text(o, "name")).Order());
+
+        // The clocks run on: planning the new revision again makes nothing (it made a second obligation per period).
+        var watched = Stopwatch.StartNew();
+        while (watched.Elapsed < 3 * SuiteFixture.ClockInterval)
+        {
+            var now = await ObligationsWhenAsync($"convention = \"{convention}\"", _ => true);
+            Assert.Equal(5, now.Count);
+            AssertOneLivePerIdentity(now);
+            await Task.Delay(SuiteFixture.ClockInterval / 3);
+        }
+    }
+
+    [Fact]
+    public async Task OneDepartementsTargetChange_SupersedesOnlyThatDepartementsRunningObligation()
+    {
+        var convention = await InForceAsync("one-departement", moreCollectivities: ["parties/dep-52"]);
+        var before = await ObligationsWhenAsync($"convention = \"{convention}\" AND kind = FINANCING", list => list.Count == 4);
+
+        await AmendAsync(convention, "part-52", $$"""{"upsertArticles":[{{Financing(new[] { new { party = "parties/dep-52", target = 800000 } })}}]}""",
+            "parties/aca-reims", "parties/dep-51", "parties/dep-52");
+
+        var after = await ObligationsWhenAsync($"convention = \"{convention}\" AND kind = FINANCING", list => list.Count == 5);
+        var superseded = Assert.Single(after, o => !IsLive(o));
+        Assert.Equal(("parties/dep-52", "2026-09-01"), (Text(superseded, "obligor"), StartOf(superseded)));
+        var successor = after.Single(o => Text(o, "supersedes") == Text(superseded, "name"));
+        Assert.Equal(800000, successor.GetProperty("target").GetInt64());
+        Assert.Equal(
+            before.Where(o => Text(o, "name") != Text(superseded, "name")).Select(o => Text(o, "name")).Order(),
+            after.Where(o => IsLive(o) && Text(o, "name") != Text(successor, "name")).Select(o => Text(o, "name")).Order());
+    }
+
+    [Fact]
+    public async Task ATerminationScheduledNextYear_LeavesTheConventionInForce_UntilCancelled_AndBadTerminationsGetTheirAnswer()
+    {
+        var convention = await InForceAsync("terminated-later", endDate: "2028-08-31");
+        var before = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 6);
+
+        var scheduled = await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}:terminate", Admin, """{"reason":"Fin anticipée","effectiveDate":"2027-06-30"}""");
+        var replaced = await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}:terminate", Admin, """{"reason":"Fin anticipée","effectiveDate":"2027-12-31"}""");
+
+        Assert.Equal(("IN_FORCE", "2027-06-30"), (Text(scheduled, "state"), Text(scheduled.GetProperty("termination"), "effectiveDate")));
+        Assert.Equal(("IN_FORCE", "2027-12-31"), (Text(replaced, "state"), Text(replaced.GetProperty("termination"), "effectiveDate")));
+        Assert.All(await ObligationsWhenAsync($"convention = \"{convention}\"", _ => true), o => Assert.Equal("", Text(o, "settledOn")));
+        Assert.Equal(before.Count, (await ObligationsWhenAsync($"convention = \"{convention}\"", _ => true)).Count);
+
+        var bad = new (string Body, string Refusal)[]
+        {
+            ("""{"reason":"Fin","effectiveDate":"2027-02-30"}""", "effectiveDate"),
+            ("""{"reason":"Fin","effectiveDate":"2020-01-01"}""", "effectiveDate"),
+            ("""{"reason":"Fin","effectiveDate":"2028-09-01"}""", "AFTER_END_DATE"),
+            ("""{"reason":"","effectiveDate":"2027-06-30"}""", "reason"),
+            (JsonSerializer.Serialize(new { reason = new string('x', 2001), effectiveDate = "2027-06-30" }), "reason"),
+        };
+        foreach (var (body, refusal) in bad)
+        {
+            var details = await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, $"/v1/{convention}:terminate", Admin, body), HttpStatusCode.BadRequest,
+                refusal == "AFTER_END_DATE" ? 9 : 3);
+            Assert.Contains(refusal, Gateway.Fields(details).Concat(Gateway.Violations(details).Select(v => v.Type)));
+        }
+
+        var cancelled = await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}:cancelTermination", Admin, """{"reason":"Le partenariat continue"}""");
+        var again = await _gateway.SendAsync(HttpMethod.Post, $"/v1/{convention}:cancelTermination", Admin, """{"reason":"Le partenariat continue"}""");
+
+        Assert.False(cancelled.TryGetProperty("termination", out _));
+        Assert.Equal(["NO_TERMINATION_SCHEDULED"], Gateway.Violations(await Gateway.AssertStatusAsync(again, HttpStatusCode.BadRequest, 9)).Select(v => v.Type));
+    }
+
+    [Fact]
+    public async Task ATerminationDatedToday_SettlesTheRunningYear_CancelsTheLaterOnes_AndTheReportCountsThem()
+    {
+        var convention = await InForceAsync("terminated-today", trainingTarget: "1", endDate: "2028-08-31");
+        var obligations = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 6);
+        await SessionAsync(Text(obligations.Single(o => Text(o, "clauseId") == "training" && StartOf(o) == "2026-09-01"), "name"), "2026-10-12");
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}:terminate", Admin, """{"reason":"Fin","effectiveDate":"2027-06-30"}""");
+        var terminated = await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}:terminate", Admin, $$"""{"reason":"Fin du partenariat","effectiveDate":"{{today}}"}""");
+        var ended = await _gateway.SendAsync(HttpMethod.Post, $"/v1/{convention}:terminate", Admin, $$"""{"reason":"Encore","effectiveDate":"{{today}}"}""");
+
+        Assert.Equal(("TERMINATED", today), (Text(terminated, "state"), Text(terminated.GetProperty("termination"), "effectiveDate")));
+        Assert.Equal(["WRONG_STATE"], Gateway.Violations(await Gateway.AssertStatusAsync(ended, HttpStatusCode.BadRequest, 9)).Select(v => v.Type));
+
+        var settled = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.All(o => o.TryGetProperty("settledOn", out _) || StartOf(o) == "2025-09-01"));
+        Assert.Equal(
+            [("financing", "2025-09-01", "BREACHED"), ("financing", "2026-09-01", "CANCELLED"), ("financing", "2027-09-01", "CANCELLED"),
+                ("training", "2025-09-01", "BREACHED"), ("training", "2026-09-01", "FULFILLED"), ("training", "2027-09-01", "CANCELLED")],
+            settled.Select(o => (Text(o, "clauseId"), StartOf(o), Text(o, "status"))).Order());
+        Assert.StartsWith($"Résiliée le {today} : 0 sur 500000", Text(settled.Single(o => Text(o, "clauseId") == "financing" && StartOf(o) == "2026-09-01"), "statusReason"));
+        var report = await _gateway.OkAsync(HttpMethod.Get, $"/v1/obligations:report?convention={convention}&schoolYear=2026-2027", Observer);
+        Assert.Equal((1, 1), (report.GetProperty("counts").GetProperty("cancelled").GetInt32(), report.GetProperty("counts").GetProperty("fulfilled").GetInt32()));
+        var later = await _gateway.OkAsync(HttpMethod.Get, $"/v1/obligations?filter={Uri.EscapeDataString($"convention = \"{convention}\" AND status = CANCELLED")}", Observer);
+        Assert.Equal(3, later.GetProperty("obligations").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task QuarterlyAndOnceObligations_AppearInTheReportOfTheSchoolYearTheyStartIn()
+    {
+        var reporting = Article("8", "Bilans", Clause("reports", "ACADEMIC_AUTHORITY", "REPORTING", "REPORTS", 1, recurrence: "PER_QUARTER"),
+            Clause("launch", "COLLECTIVITY", "INFORMATION", "SESSIONS", 1, recurrence: "ONCE"));
+        var convention = await InForceAsync("recurrences", effectiveDate: "2025-10-01", endDate: "2026-12-31", articles: [reporting]);
+        await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 6);
+
+        var report = await _gateway.OkAsync(HttpMethod.Get, $"/v1/obligations:report?convention={convention}&schoolYear=2025-2026", Observer);
+
+        var lines = report.GetProperty("parties").EnumerateArray().SelectMany(p => p.GetProperty("obligations").EnumerateArray())
+            .Select(l => (Text(l, "clauseId"), l.GetProperty("period").GetProperty("startDate").GetString())).Order();
+        Assert.Equal([("launch", "2025-10-01"), ("reports", "2025-10-01"), ("reports", "2026-01-01"), ("reports", "2026-04-01"), ("reports", "2026-07-01")], lines);
     }
 
     [Fact]

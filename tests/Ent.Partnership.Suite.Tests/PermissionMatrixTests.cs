@@ -41,6 +41,7 @@ public sealed class PermissionMatrixTests(SuiteFixture suite) : IClassFixture<Su
         ["Conventions_SubmitConvention"] = Admin,
         ["Conventions_ReopenConvention"] = Admin,
         ["Conventions_TerminateConvention"] = Admin,
+        ["Conventions_CancelTermination"] = Admin,
         ["Conventions_CreateDeliberation"] = Signers,
         ["Conventions_CreateDeliberation_1"] = Signers,
         ["Conventions_UpdateDeliberation"] = Signers,

@@ -14,6 +14,9 @@ public class SuiteFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>How often the services' clock jobs run in the suite.</summary>
+    public static readonly TimeSpan ClockInterval = TimeSpan.FromSeconds(3);
+
     /// <summary>Test classes that start the suite run one after the other: two suites at once would share two cores.</summary>
     public const string Collection = "Whole suite, one at a time";
 
@@ -62,7 +65,7 @@ public class SuiteFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
             [$"--Gateway:Port={port}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Seed:Schools=false", "--Seed:Messages=false",
                 // Pushes to a sandbox failing half the time: give up only after a very unlikely run of failures.
-                "--Publication:MaxAttempts=30", .. Arguments],
+                "--Publication:MaxAttempts=30", $"--Clock:Interval={ClockInterval:c}", .. Arguments],
             timeout.Token);
         Configure(builder);
         App = await builder.BuildAsync(timeout.Token);

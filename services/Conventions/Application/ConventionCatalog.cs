@@ -34,6 +34,8 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         ["end_date"] = (target, source) => target.EndDate = source.EndDate,
     };
 
+    public const int MaxReasonLength = 2000;
+
     public DateOnly Today => CivilDate.Today(time);
 
     private Timestamp Now => Timestamp.FromDateTimeOffset(time.GetUtcNow());
@@ -149,15 +151,33 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         return (Convention)await TransitionAsync(ConventionName(name, "name"), (file, batch) => Lifecycle.Reopen(file, reason, Now), supersede: true);
     }
 
+    /// <summary>Ends a convention today, or schedules its end (see <see cref="Lifecycle.Terminate(Convention, string, DateOnly, DateOnly, Timestamp)"/>).</summary>
     public async Task<Convention> TerminateAsync(Caller caller, string name, string reason, string effectiveDate)
     {
         caller.RequireAdmin("résilier une convention");
-        Require(reason, "reason", "Le motif de la résiliation est obligatoire.");
+        RequireReason(reason, "Le motif de la résiliation est obligatoire.");
         var date = CivilDate.Parse(effectiveDate, "effectiveDate");
         return (Convention)await TransitionAsync(ConventionName(name, "name"), (file, batch) =>
         {
-            Lifecycle.Terminate(file.Convention, reason, Now);
-            batch.Publish(Event(new ConventionTerminated { Convention = file.Convention.Name, Reason = reason, EffectiveDate = date.ToText() }, file.Convention.Name));
+            if (Lifecycle.Terminate(file.Convention, reason, date, Today, Now))
+            {
+                PublishEntered(batch, file.Convention, [State.Terminated]);
+            }
+            else
+            {
+                batch.Publish(Event(new ConventionTerminationScheduled { Convention = file.Convention }, file.Convention.Name));
+            }
+        });
+    }
+
+    public async Task<Convention> CancelTerminationAsync(Caller caller, string name, string reason)
+    {
+        caller.RequireAdmin("annuler une résiliation");
+        RequireReason(reason, "Le motif de l'annulation est obligatoire.");
+        return (Convention)await TransitionAsync(ConventionName(name, "name"), (file, batch) =>
+        {
+            Lifecycle.CancelTermination(file.Convention);
+            batch.Publish(Event(new ConventionTerminationCancelled { Convention = file.Convention, Reason = reason }, file.Convention.Name));
         });
     }
 
@@ -493,8 +513,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         var moved = new List<string>();
         foreach (var state in new[] { State.Signed, State.InForce })
         {
-            var (conventions, _) = await repository.ListAsync([new IndexTerm("state", ProtoEnum.Name(state))], Paging.MaxPageSize, null, "clock");
-            foreach (var stored in conventions)
+            foreach (var stored in await repository.ListAllAsync([new IndexTerm("state", ProtoEnum.Name(state))]))
             {
                 var file = new ConventionFile(stored.Resource.Clone(), [], [], new Dictionary<string, string>());
                 var entered = Lifecycle.Advance(file, Today, Now);
@@ -562,6 +581,10 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             else if (state == State.Expired)
             {
                 batch.Publish(Event(new ConventionExpired { Convention = convention.Name, EndDate = convention.EndDate }, convention.Name));
+            }
+            else if (state == State.Terminated && convention.Termination is { } termination)
+            {
+                batch.Publish(Event(new ConventionTerminated { Convention = convention.Name, Reason = termination.Reason, EffectiveDate = termination.EffectiveDate }, convention.Name));
             }
         }
     }
@@ -821,6 +844,16 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             && SubjectName(string.Join('/', parts[..^2]), "name") is not null
             ? name
             : throw new InvalidArgumentException("name", $"« {name} » n'est pas un nom de la forme conventions/{{id}}/{collection}/{{id}}.");
+    }
+
+    /// <summary>A reason is required, and at most 2,000 characters.</summary>
+    private static void RequireReason(string reason, string description)
+    {
+        Require(reason, "reason", description);
+        if (reason.Length > MaxReasonLength)
+        {
+            throw new InvalidArgumentException("reason", $"Le motif tient en {MaxReasonLength} caractères au plus.");
+        }
     }
 
     private static void Require(string value, string field, string description)

@@ -128,15 +128,65 @@ public static class Lifecycle
         Enter(convention, State.Draft, now, reason);
     }
 
-    /// <summary>Ends a convention that has not ended yet.</summary>
+    /// <summary>Ends at once what has not ended yet (an amendment given up).</summary>
     public static void Terminate(Convention convention, string reason, Timestamp now)
+    {
+        RefuseEnded(convention);
+        Enter(convention, State.Terminated, now, reason);
+    }
+
+    /// <summary>
+    /// <c>:terminate</c> on <paramref name="today"/>: dated today, the convention ends at once; in SIGNED or
+    /// IN_FORCE a later date is scheduled (replacing one scheduled before) and the clock ends it on that day.
+    /// Either way <c>termination</c> tells when and why. Returns whether it ended at once.
+    /// </summary>
+    public static bool Terminate(Convention convention, string reason, DateOnly date, DateOnly today, Timestamp now)
+    {
+        RefuseEnded(convention);
+        if (date < today)
+        {
+            throw new InvalidArgumentException("effectiveDate", $"Une résiliation ne s'antidate pas : le {date.ToText()} est passé.");
+        }
+
+        if (CivilDate.ParseOptional(convention.EndDate, "endDate") is { } end && date > end)
+        {
+            throw new FailedPreconditionException("AFTER_END_DATE", convention.Name,
+                $"La convention prend fin le {convention.EndDate} : elle ne peut pas être résiliée au {date.ToText()}.");
+        }
+
+        if (date > today && convention.State is not (State.Signed or State.InForce))
+        {
+            throw new InvalidArgumentException("effectiveDate",
+                $"Une convention {ProtoEnum.Name(convention.State)} se résilie à la date du jour ({today.ToText()}) : seule une convention signée ou en vigueur peut l'être à une date future.");
+        }
+
+        convention.Termination = new Termination { EffectiveDate = date.ToText(), Reason = reason };
+        if (date > today)
+        {
+            return false;
+        }
+
+        Enter(convention, State.Terminated, now, reason);
+        return true;
+    }
+
+    /// <summary>Removes a scheduled termination.</summary>
+    public static void CancelTermination(Convention convention)
+    {
+        if (convention.Termination is null || convention.State is State.Terminated)
+        {
+            throw new FailedPreconditionException("NO_TERMINATION_SCHEDULED", convention.Name, "Aucune résiliation n'est programmée pour cette convention.");
+        }
+
+        convention.Termination = null;
+    }
+
+    private static void RefuseEnded(Convention convention)
     {
         if (convention.State is State.Expired or State.Terminated)
         {
             throw WrongState(convention, "résiliée", State.Draft, State.Adoption, State.Signature, State.Signed, State.InForce);
         }
-
-        Enter(convention, State.Terminated, now, reason);
     }
 
     /// <summary>Checks a deliberation against the rules of the adoption, before it is recorded.</summary>
@@ -232,6 +282,14 @@ public static class Lifecycle
 
             Enter(convention, readiness.NextState, now, "");
             entered.Add(readiness.NextState);
+        }
+
+        // A scheduled termination takes effect on its day (after the moves that day, e.g. coming into force).
+        if (convention is { State: State.Signed or State.InForce, Termination: { } termination }
+            && CivilDate.Parse(termination.EffectiveDate, "termination.effectiveDate") <= today)
+        {
+            Enter(convention, State.Terminated, now, termination.Reason);
+            entered.Add(State.Terminated);
         }
 
         return entered;

@@ -45,6 +45,10 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
     public override Task<Convention> TerminateConvention(TerminateConventionRequest request, ServerCallContext context) =>
         catalog.TerminateAsync(context.GetCaller(), request.Name, request.Reason, request.EffectiveDate);
 
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Convention> CancelTermination(CancelTerminationRequest request, ServerCallContext context) =>
+        catalog.CancelTerminationAsync(context.GetCaller(), request.Name, request.Reason);
+
     public override Task<Readiness> GetReadiness(GetReadinessRequest request, ServerCallContext context) =>
         catalog.ReadinessAsync(request.Name);
 

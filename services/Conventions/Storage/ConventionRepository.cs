@@ -32,6 +32,21 @@ public sealed class ConventionRepository(IDocumentStore store)
         return (page.Documents.Select(ToConvention).ToList(), page.NextPageToken);
     }
 
+    /// <summary>Every convention with the terms, page after page.</summary>
+    public async Task<IReadOnlyList<Stored<Convention>>> ListAllAsync(IReadOnlyList<IndexTerm> terms)
+    {
+        var all = new List<Stored<Convention>>();
+        string? token = null;
+        do
+        {
+            var (conventions, next) = await ListAsync(terms, Paging.MaxPageSize, token, "all");
+            all.AddRange(conventions);
+            token = next.Length == 0 ? null : next;
+        }
+        while (token is not null);
+        return all;
+    }
+
     public void Put(WriteBatch batch, Convention convention, long expectedVersion)
     {
         var stored = convention.Clone();

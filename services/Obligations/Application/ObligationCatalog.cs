@@ -353,14 +353,15 @@ public sealed class ObligationCatalog(
                 .ToDictionary(s => s.Obligation.Name, StringComparer.Ordinal);
             var current = held.Values.Select(s => s.Obligation).ToList();
             // Successions only name obligors, which the comparison leaves out: asked for only when something changes.
-            var changes = Register.Reconcile(ObligationPlanner.Plan(convention, Today, NoSuccessions), current, from);
+            var terminatedOn = CivilDate.ParseOptional(convention.Termination?.EffectiveDate, "termination.effectiveDate");
+            var changes = Register.Reconcile(ObligationPlanner.Plan(convention, Today, NoSuccessions), current, from, terminatedOn);
             if (changes.IsEmpty)
             {
                 return 0;
             }
 
             var known = await successions.OfAsync(convention.Signatories.Select(s => s.Party));
-            changes = Register.Reconcile(ObligationPlanner.Plan(convention, Today, known), current, from);
+            changes = Register.Reconcile(ObligationPlanner.Plan(convention, Today, known), current, from, terminatedOn);
             try
             {
                 await CreateAsync(changes.Created);
@@ -503,6 +504,9 @@ public sealed class ObligationCatalog(
 
     /// <summary>Keeps a convention in force, so that the clock plans its coming school years.</summary>
     public Task KeepConventionAsync(Convention convention, bool inForce) => repository.KeepConventionAsync(convention, inForce);
+
+    /// <summary>A convention in force changed without a new revision (a termination scheduled or cancelled): the clock plans from it.</summary>
+    public Task UpdateConventionAsync(Convention convention) => repository.KeepConventionAsync(convention, inForce: true, onlyIfKept: true);
 
     /// <summary>The steering committee waived an obligation.</summary>
     public async Task WaiveAsync(string name, string decision)

@@ -26,7 +26,8 @@ public static class Register
     /// <param name="planned">What the convention calls for (<see cref="ObligationPlanner.Plan"/>).</param>
     /// <param name="held">The convention's obligations in the register, SUPERSEDED ones left out, each with its slot.</param>
     /// <param name="from">The day the changes apply from: periods ended before it are left as they are.</param>
-    public static RegisterChanges Reconcile(IReadOnlyList<Obligation> planned, IReadOnlyList<Obligation> held, DateOnly from)
+    /// <param name="terminatedOn">A termination scheduled for that day: no period starting on or after it is made.</param>
+    public static RegisterChanges Reconcile(IReadOnlyList<Obligation> planned, IReadOnlyList<Obligation> held, DateOnly from, DateOnly? terminatedOn = null)
     {
         var heldByIdentity = new Dictionary<ObligationIdentity, Obligation>();
         foreach (var obligation in held)
@@ -40,7 +41,10 @@ public static class Register
         {
             if (!heldByIdentity.TryGetValue(ObligationIdentity.Of(wanted), out var current))
             {
-                created.Add(wanted);
+                if (terminatedOn is not { } day || CivilDate.Parse(wanted.Period.StartDate, "period.startDate") < day)
+                {
+                    created.Add(wanted);
+                }
             }
             else if (IsOpen(current) && !SameTerms(current, wanted))
             {

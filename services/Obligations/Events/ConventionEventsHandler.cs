@@ -31,6 +31,13 @@ public sealed class ConventionEventsHandler(ObligationCatalog catalog, ILogger<C
                 logger.LogInformation("{Convention} amended by {Amendment} from {From}: {Written} obligations written",
                     amended.Convention.Name, amended.Amendment, from, written);
                 break;
+            case Prefix + nameof(ConventionTerminationScheduled):
+                // No period starting on or after the day is planned; the obligations end on that day.
+                await catalog.UpdateConventionAsync(received.DataAs(ConventionTerminationScheduled.Parser).Convention);
+                break;
+            case Prefix + nameof(ConventionTerminationCancelled):
+                await catalog.UpdateConventionAsync(received.DataAs(ConventionTerminationCancelled.Parser).Convention);
+                break;
             case Prefix + nameof(ConventionTerminated):
                 var terminated = received.DataAs(ConventionTerminated.Parser);
                 var day = CivilDate.ParseOptional(terminated.EffectiveDate, "effectiveDate") ?? catalog.Today;

@@ -106,12 +106,16 @@ public sealed class ObligationRepository(IDocumentStore store)
     public async Task<IReadOnlyList<Ent.Partnership.Conventions.V1.Convention>> ConventionsInForceAsync() =>
         (await AllAsync(Conventions, [])).Select(d => Ent.Partnership.Conventions.V1.Convention.Parser.ParseFrom(d.Data)).ToList();
 
-    /// <summary>Keeps the convention's latest content (or forgets it when it ends), unless a later revision is kept already.</summary>
-    public async Task KeepConventionAsync(Ent.Partnership.Conventions.V1.Convention convention, bool inForce)
+    /// <summary>
+    /// Keeps the convention's latest content (or forgets it when it ends), unless a later revision is kept
+    /// already; with <paramref name="onlyIfKept"/>, only a convention kept already (in force) is updated.
+    /// </summary>
+    public async Task KeepConventionAsync(Ent.Partnership.Conventions.V1.Convention convention, bool inForce, bool onlyIfKept = false)
     {
         var id = convention.Name["conventions/".Length..];
         var stored = await store.GetAsync(Conventions, id);
-        if (stored is not null && Ent.Partnership.Conventions.V1.Convention.Parser.ParseFrom(stored.Data).Revision > convention.Revision)
+        if (stored is not null && Ent.Partnership.Conventions.V1.Convention.Parser.ParseFrom(stored.Data).Revision > convention.Revision
+            || stored is null && onlyIfKept)
         {
             return;
         }

@@ -289,6 +289,66 @@ public sealed class LifecycleTests
         Assert.Equal(Cea, File.AdoptedDecisionFor(BasRhin)!.Party);
     }
 
+    [Fact]
+    public void ATerminationDatedLater_IsScheduled_AndTakesEffectOnItsDay()
+    {
+        _convention.State = State.InForce;
+
+        var endedAtOnce = Lifecycle.Terminate(_convention, "Fin du partenariat", Today.AddDays(30), Today, Now);
+        var dayBefore = Lifecycle.Advance(File, Today.AddDays(29), Now);
+        var onTheDay = Lifecycle.Advance(File, Today.AddDays(30), Now);
+
+        Assert.False(endedAtOnce);
+        Assert.Empty(dayBefore);
+        Assert.Equal([State.Terminated], onTheDay);
+        Assert.Equal(("2020-01-19", "Fin du partenariat"), (_convention.Termination.EffectiveDate, _convention.StateHistory[^1].Reason));
+    }
+
+    [Fact]
+    public void ATerminationDatedToday_EndsTheConventionAtOnce_InAnyStateBeforeItsEnd()
+    {
+        _convention.State = State.Adoption;
+
+        Assert.True(Lifecycle.Terminate(_convention, "Abandon", Today, Today, Now));
+        Assert.Equal(State.Terminated, _convention.State);
+    }
+
+    [Theory]
+    [InlineData(State.InForce, -1, "", "effectiveDate")]
+    [InlineData(State.Adoption, 1, "", "effectiveDate")]
+    [InlineData(State.InForce, 400, "2020-12-31", "AFTER_END_DATE")]
+    [InlineData(State.Terminated, 0, "", "WRONG_STATE")]
+    public void ATermination_IsRefused_BackdatedAfterTheEndOrLaterBeforeSignature(State state, int days, string endDate, string refusal)
+    {
+        _convention.State = state;
+        _convention.EndDate = endDate;
+
+        var error = Xunit.Record.Exception(() => Lifecycle.Terminate(_convention, "motif", Today.AddDays(days), Today, Now));
+
+        var named = error switch
+        {
+            InvalidArgumentException invalid => invalid.Violations.Single().Field,
+            FailedPreconditionException failed => failed.Conditions.Single().Type,
+            _ => error?.GetType().Name,
+        };
+        Assert.Equal(refusal, named);
+        Assert.Null(_convention.Termination);
+    }
+
+    [Fact]
+    public void CancellingATermination_NeedsOneScheduled()
+    {
+        _convention.State = State.InForce;
+        var none = Assert.Throws<FailedPreconditionException>(() => Lifecycle.CancelTermination(_convention));
+        Lifecycle.Terminate(_convention, "motif", Today.AddDays(3), Today, Now);
+
+        Lifecycle.CancelTermination(_convention);
+
+        Assert.Equal("NO_TERMINATION_SCHEDULED", none.Conditions.Single().Type);
+        Assert.Null(_convention.Termination);
+        Assert.Empty(Lifecycle.Advance(File, Today.AddDays(10), Now));
+    }
+
     public static TheoryData<State, string, bool> Transitions()
     {
         var data = new TheoryData<State, string, bool>();

@@ -8,8 +8,8 @@ namespace Ent.Partnership.Conventions.Tests.Service;
 
 /// <summary>
 /// Two replicas of the conventions service (two hosts, one Redis, one clock) whose clocks tick at the same
-/// moment: each convention comes into force once, with one ConventionInForce. Its own fixture, since it
-/// moves the shared clock.
+/// moment: each convention comes into force once, with one ConventionInForce, and a scheduled termination
+/// takes effect once, with one ConventionTerminated. Its own fixture, since it moves the shared clock.
 /// </summary>
 public sealed class ConventionClockRaceTests(ConventionsServiceFactory service) : ConventionClockRaceContract(service), IClassFixture<ConventionsServiceFactory>;
 
@@ -18,6 +18,46 @@ public sealed class ConventionClockRaceOnDaprTests(DaprConventionsServiceFactory
 
 public abstract class ConventionClockRaceContract(ConventionsServiceFactory service)
 {
+    private string Today => DateOnly.FromDateTime(service.Time.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd");
+
+    /// <summary>Both replicas' clocks, each ticking twice at once, three times over.</summary>
+    private async Task RaceAsync(ConventionClock[] clocks)
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            // Two ticks per replica at once: as if each replica's timer fired twice while the other's did.
+            await Task.WhenAll(clocks.Concat(clocks).Select(clock => Task.Run(clock.TickAsync)));
+        }
+    }
+
+    [Fact]
+    public async Task TwoReplicasTickingTogether_OnATerminationDay_TerminateEachConvention_Once()
+    {
+        var ids = Enumerable.Range(1, 10).Select(i => $"termination-race-{i}").ToList();
+        var day = DateOnly.FromDateTime(service.Time.GetUtcNow().UtcDateTime).AddDays(2).ToString("yyyy-MM-dd");
+        foreach (var id in ids)
+        {
+            await service.InSignatureAsync(id, Today);
+            await service.SignAsync(id, "parties/aca-reims", RoleNames.Academic);
+            await service.SignAsync(id, "parties/dep-51", RoleNames.Collectivity);
+            var scheduled = await service.Grpc.TerminateConventionAsync(new TerminateConventionRequest { Name = "conventions/" + id, Reason = "Fin", EffectiveDate = day }, service.Admin);
+            Assert.Equal((State.InForce, day), (scheduled.State, scheduled.Termination.EffectiveDate));
+        }
+
+        await using var secondReplica = service.WithWebHostBuilder(_ => { });
+        service.Time.Advance(TimeSpan.FromDays(3));
+        await RaceAsync([service.Services.GetRequiredService<ConventionClock>(), secondReplica.Services.GetRequiredService<ConventionClock>()]);
+
+        var events = (await service.PublishedEventsAsync()).Where(received => received.Type == "ent.partnership.conventions.v1.ConventionTerminated").ToList();
+        foreach (var id in ids)
+        {
+            var convention = await service.Grpc.GetConventionAsync(new GetConventionRequest { Name = "conventions/" + id }, service.Admin);
+            Assert.Equal(State.Terminated, convention.State);
+            var terminated = Assert.Single(events, received => received.Subject == "conventions/" + id);
+            Assert.Equal(day, terminated.DataAs(ConventionTerminated.Parser).EffectiveDate);
+        }
+    }
+
     [Fact]
     public async Task TwoReplicasTickingTogether_PutEachConventionInForce_Once()
     {
@@ -31,13 +71,8 @@ public abstract class ConventionClockRaceContract(ConventionsServiceFactory serv
         }
 
         await using var secondReplica = service.WithWebHostBuilder(_ => { });
-        ConventionClock[] clocks = [service.Services.GetRequiredService<ConventionClock>(), secondReplica.Services.GetRequiredService<ConventionClock>()];
         service.Time.Advance(TimeSpan.FromDays(3));
-        for (var round = 0; round < 3; round++)
-        {
-            // Two ticks per replica at once: as if each replica's timer fired twice while the other's did.
-            await Task.WhenAll(clocks.Concat(clocks).Select(clock => Task.Run(clock.TickAsync)));
-        }
+        await RaceAsync([service.Services.GetRequiredService<ConventionClock>(), secondReplica.Services.GetRequiredService<ConventionClock>()]);
 
         var events = (await service.PublishedEventsAsync())
             .Where(received => received.Type == "ent.partnership.conventions.v1.ConventionInForce")
