@@ -130,6 +130,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         await ValidateContentAsync(updated);
+        Amendments.ClearStaleCharterValidation(updated);
         updated.UpdateTime = Now;
         return await WriteAsync(updated, stored.Version);
     }
@@ -420,7 +421,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 
         var created = amendment.Clone();
         created.Name = $"{convention.Resource.Name}/amendments/{ResourceName.NewId(amendmentId, "amendmentId", "a")}";
-        Amendments.CheckNew(convention.Resource, created);
+        Amendments.CheckNew(convention.Resource, created, Today);
         var added = new Convention();
         added.Signatories.AddRange(created.Changes.AddSignatories);
         await parties.CheckSignatoriesAsync(added);
@@ -430,7 +431,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         created.AppliedRevision = 0;
         created.CreateTime = created.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
-        repository.PutChild(batch, ConventionRepository.Amendments, created.Name, created, expectedVersion: 0);
+        repository.PutAmendment(batch, created, expectedVersion: 0);
         if (requestId.Length > 0)
         {
             batch.ForRequest("create-amendment", requestId, created.Name);
@@ -464,7 +465,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     {
         caller.RequireAdmin("soumettre un avenant");
         var amendment = await GetAmendmentAsync(name);
-        Amendments.CheckNew((await LoadAsync(ConventionOf(amendment.Name), "name")).Resource, amendment);
+        Amendments.CheckNew((await LoadAsync(ConventionOf(amendment.Name), "name")).Resource, amendment, Today);
         return (Amendment)await TransitionAsync(amendment.Name, (file, batch) => Lifecycle.Submit(file, Today, Now));
     }
 
@@ -474,6 +475,67 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         Require(reason, "reason", "Le motif de la réouverture est obligatoire.");
         var amendment = await GetAmendmentAsync(name);
         return (Amendment)await TransitionAsync(amendment.Name, (file, batch) => Lifecycle.Reopen(file, reason, Now), supersede: true);
+    }
+
+    private static readonly Dictionary<string, Action<Amendment, Amendment>> AmendmentUpdatable = new()
+    {
+        ["title"] = (target, source) => target.Title = source.Title,
+        ["purpose"] = (target, source) => target.Purpose = source.Purpose,
+        ["changes"] = (target, source) => target.Changes = source.Changes,
+        ["effective_date"] = (target, source) => target.EffectiveDate = source.EffectiveDate,
+    };
+
+    /// <summary>Corrects an amendment in DRAFT: the fields of the mask, or those given.</summary>
+    public async Task<Amendment> UpdateAmendmentAsync(Caller caller, Amendment? patch, FieldMask? mask)
+    {
+        caller.RequireAdmin("modifier un avenant");
+        if (patch is null)
+        {
+            throw new InvalidArgumentException("amendment", "L'avenant est obligatoire.");
+        }
+
+        var name = SubjectName(patch.Name, "amendment.name");
+        var stored = await repository.GetChildAsync(ConventionRepository.Amendments, name, Amendment.Parser) ?? throw new NotFoundException(name);
+        if (patch.Etag.Length > 0 && patch.Etag != Document.EtagOf(stored.Version))
+        {
+            throw new ConcurrencyConflictException(name);
+        }
+
+        if (stored.Resource.State != Amendment.Types.State.Draft)
+        {
+            throw new FailedPreconditionException("WRONG_STATE", name,
+                $"L'avenant est {ProtoEnum.Name(stored.Resource.State)} : il ne se corrige qu'en brouillon (DRAFT), rouvert s'il le faut.");
+        }
+
+        var updated = stored.Resource.Clone();
+        var paths = mask is { Paths.Count: > 0 }
+            ? mask.Paths.Select(FieldPaths.ToSnakeCase)
+            : AmendmentUpdatable.Keys.Where(k => k switch
+            {
+                "title" => patch.Title.Length > 0,
+                "purpose" => patch.Purpose.Length > 0,
+                "changes" => patch.Changes is not null,
+                _ => patch.EffectiveDate.Length > 0,
+            });
+        foreach (var path in paths)
+        {
+            if (!AmendmentUpdatable.TryGetValue(path, out var apply))
+            {
+                throw new InvalidArgumentException("updateMask", $"Le champ « {path} » de l'avenant ne peut pas être modifié.");
+            }
+
+            apply(updated, patch);
+        }
+
+        Amendments.CheckNew((await LoadAsync(ConventionOf(name), "amendment.name")).Resource, updated, Today);
+        await parties.CheckSignatoriesAsync(new Convention { Signatories = { updated.Changes.AddSignatories } });
+        updated.UpdateTime = Now;
+        var batch = repository.Store.NewBatch();
+        repository.PutAmendment(batch, updated, stored.Version);
+        batch.Publish(Event(new AmendmentUpdated { Amendment = updated }, updated.Name));
+        var written = await batch.CommitAsync();
+        updated.Etag = Document.EtagOf(written.Versions[0]);
+        return updated;
     }
 
     public async Task<Amendment> AbandonAmendmentAsync(Caller caller, string name, string reason)
@@ -504,13 +566,14 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     }
 
     /// <summary>
-    /// What time alone changes: SIGNED conventions whose effective date has come go IN_FORCE, IN_FORCE ones
-    /// whose end date has passed EXPIRED. Each move is one versioned write, so with several replicas
-    /// running the job at once a convention still moves once. Returns the conventions moved.
+    /// What time alone changes: signed amendments whose effective date has come apply, SIGNED conventions whose
+    /// effective date has come go IN_FORCE, IN_FORCE ones whose end date has passed EXPIRED, those whose
+    /// scheduled termination has come TERMINATED. Each move is one versioned write, so with several replicas
+    /// running the job at once a convention still moves once. Returns the conventions and amendments moved.
     /// </summary>
     public async Task<IReadOnlyList<string>> AdvanceWithTimeAsync()
     {
-        var moved = new List<string>();
+        var moved = new List<string>(await ApplyDueAmendmentsAsync());
         foreach (var state in new[] { State.Signed, State.InForce })
         {
             foreach (var stored in await repository.ListAllAsync([new IndexTerm("state", ProtoEnum.Name(state))]))
@@ -632,29 +695,84 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         var amendment = stored.Resource.Clone();
-        var wasApplied = amendment.State == Amendment.Types.State.Applied;
+        var wasSigned = amendment.State is Amendment.Types.State.Signed or Amendment.Types.State.Applied;
         Amendments.TakeState(amendment, view);
         amendment.UpdateTime = Now;
-        if (amendment.State == Amendment.Types.State.Applied && !wasApplied)
+        if (amendment.State == Amendment.Types.State.Signed && !wasSigned)
         {
-            var convention = subject.Convention.Resource.Clone();
-            if (convention.Revision != amendment.BaseRevision)
+            var effective = Amendments.EffectiveOn(amendment, Today);
+            amendment.EffectiveDate = effective.ToText();
+            if (effective <= Today)
             {
-                throw new FailedPreconditionException("STALE_BASE_REVISION", amendment.Name,
-                    $"L'avenant a été écrit pour la révision {amendment.BaseRevision} ; la convention en est à la révision {convention.Revision}.");
+                Apply(batch, subject.Convention, amendment);
             }
-
-            var amended = Amendments.Apply(convention, amendment, Now);
-            amended.EffectiveDate = Today.ToText();
-            amendment.AppliedRevision = convention.Revision;
-            repository.Put(batch, convention, subject.Convention.Version);
-            batch.Publish(Event(amended, convention.Name));
         }
 
-        repository.PutChild(batch, ConventionRepository.Amendments, amendment.Name, amendment, stored.Version);
+        repository.PutAmendment(batch, amendment, stored.Version);
         var written = await batch.CommitAsync();
         amendment.Etag = Document.EtagOf(written.Versions[^1]);
         return amendment;
+    }
+
+    /// <summary>Applies a signed amendment whose day has come to its convention, in the batch: APPLIED, revision + 1.</summary>
+    private void Apply(WriteBatch batch, Stored<Convention> stored, Amendment amendment)
+    {
+        var convention = stored.Resource.Clone();
+        if (convention.Revision != amendment.BaseRevision)
+        {
+            throw new FailedPreconditionException("STALE_BASE_REVISION", amendment.Name,
+                $"L'avenant a été écrit pour la révision {amendment.BaseRevision} ; la convention en est à la révision {convention.Revision}.");
+        }
+
+        var amended = Amendments.Apply(convention, amendment, Now);
+        amended.EffectiveDate = amendment.EffectiveDate;
+        amendment.State = Amendment.Types.State.Applied;
+        amendment.AppliedRevision = convention.Revision;
+        repository.Put(batch, convention, stored.Version);
+        batch.Publish(Event(amended, convention.Name));
+    }
+
+    /// <summary>
+    /// Applies the SIGNED amendments whose effective date has come; one whose convention moved to another
+    /// revision meanwhile (another amendment applied first) can no longer apply and is ABANDONED. Each is one
+    /// versioned write of the amendment and its convention, so with several replicas it happens once.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ApplyDueAmendmentsAsync()
+    {
+        var applied = new List<string>();
+        foreach (var stored in await repository.AmendmentsInAsync(Amendment.Types.State.Signed))
+        {
+            var amendment = stored.Resource.Clone();
+            if (CivilDate.Parse(amendment.EffectiveDate, "effectiveDate") > Today
+                || await repository.GetAsync(ConventionRepository.IdOf(ConventionOf(amendment.Name))) is not { } convention)
+            {
+                continue;
+            }
+
+            var batch = repository.Store.NewBatch();
+            amendment.UpdateTime = Now;
+            if (convention.Resource.State != State.InForce || convention.Resource.Revision != amendment.BaseRevision)
+            {
+                amendment.State = Amendment.Types.State.Abandoned;
+            }
+            else
+            {
+                Apply(batch, convention, amendment);
+            }
+
+            repository.PutAmendment(batch, amendment, stored.Version);
+            try
+            {
+                await batch.CommitAsync();
+                applied.Add(amendment.Name);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Another replica applied it, or the convention changed; the next tick sees which.
+            }
+        }
+
+        return applied;
     }
 
     /// <summary>Superseded signatures leave their <c>{party-id}</c> name to the next signature of the party.</summary>

@@ -1,4 +1,5 @@
 using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Google.Protobuf.WellKnownTypes;
 using static Ent.Partnership.Conventions.V1.Convention.Types;
@@ -30,6 +31,7 @@ public static class Amendments
                 Amendment.Types.State.Draft => State.Draft,
                 Amendment.Types.State.Adoption => State.Adoption,
                 Amendment.Types.State.Signature => State.Signature,
+                Amendment.Types.State.Signed => State.Signed,
                 Amendment.Types.State.Applied => State.InForce,
                 _ => State.Terminated,
             },
@@ -50,7 +52,8 @@ public static class Amendments
             State.Draft => Amendment.Types.State.Draft,
             State.Adoption => Amendment.Types.State.Adoption,
             State.Signature => Amendment.Types.State.Signature,
-            State.Signed or State.InForce => Amendment.Types.State.Applied,
+            State.Signed => Amendment.Types.State.Signed,
+            State.InForce => Amendment.Types.State.Applied,
             _ => Amendment.Types.State.Abandoned,
         };
         amendment.ContentDigest = view.ContentDigest.Length == 0 ? "" : Digest(amendment);
@@ -66,8 +69,18 @@ public static class Amendments
             Changes = amendment.Changes,
         })));
 
-    /// <summary>Checks a new amendment: only for a convention IN_FORCE, and its result must be a valid convention.</summary>
-    public static void CheckNew(Convention convention, Amendment amendment)
+    /// <summary>
+    /// The day a signed amendment applies: its effective date, by default and at the earliest the day its last
+    /// signature is recorded.
+    /// </summary>
+    public static DateOnly EffectiveOn(Amendment amendment, DateOnly signedOn) =>
+        CivilDate.ParseOptional(amendment.EffectiveDate, "effectiveDate") is { } day && day > signedOn ? day : signedOn;
+
+    /// <summary>
+    /// Checks a new or corrected amendment on <paramref name="today"/>: only for a convention IN_FORCE, an
+    /// effective date neither past nor after the convention's end, and its result must be a valid convention.
+    /// </summary>
+    public static void CheckNew(Convention convention, Amendment amendment, DateOnly today)
     {
         if (convention.State != State.InForce)
         {
@@ -79,6 +92,22 @@ public static class Amendments
         if (string.IsNullOrWhiteSpace(amendment.Title))
         {
             violations.Add(new("title", "Le titre de l'avenant est obligatoire."));
+        }
+
+        if (amendment.EffectiveDate.Length > 0)
+        {
+            if (!CivilDate.TryParse(amendment.EffectiveDate, out var effective))
+            {
+                violations.Add(new("effectiveDate", $"« {amendment.EffectiveDate} » n'est pas une date AAAA-MM-JJ valide."));
+            }
+            else if (effective < today)
+            {
+                violations.Add(new("effectiveDate", $"Un avenant ne s'applique pas avant aujourd'hui ({today.ToText()})."));
+            }
+            else if (CivilDate.TryParse(convention.EndDate, out var end) && effective > end)
+            {
+                violations.Add(new("effectiveDate", $"La convention prend fin le {convention.EndDate} : l'avenant ne peut s'appliquer après."));
+            }
         }
 
         if (amendment.Changes is null)
@@ -155,16 +184,27 @@ public static class Amendments
         convention.Revision++;
         convention.ContentDigest = ContentDigest.Of(convention);
         convention.UpdateTime = now;
+        amended.CharterValidationCleared = ClearStaleCharterValidation(convention);
+
+        amended.Convention = convention;
+        return amended;
+    }
+
+    /// <summary>
+    /// A charter validation is bound to its annex's digest: when the annex changed or went, the validation is
+    /// cleared until a new decision. Returns whether it was.
+    /// </summary>
+    public static bool ClearStaleCharterValidation(Convention convention)
+    {
         if (convention.CharterStatus is { } status
             && convention.Annexes.FirstOrDefault(a => a.AnnexId == status.AnnexId) is var annexNow
             && (annexNow is null || ContentDigest.Of(annexNow) != status.AnnexDigest))
         {
             convention.CharterStatus = null;
-            amended.CharterValidationCleared = true;
+            return true;
         }
 
-        amended.Convention = convention;
-        return amended;
+        return false;
     }
 
     private static Dictionary<string, Clause> ClausesById(Convention convention) =>

@@ -123,6 +123,11 @@ public static class ConventionRules
             add(path + ".recurrence", "La périodicité de l'obligation est obligatoire.");
         }
 
+        if (obligation.DueDate.Length > 0 && (obligation.Recurrence != ObligationClause.Types.Recurrence.Once || !CivilDate.TryParse(obligation.DueDate, out _)))
+        {
+            add(path + ".dueDate", "Une échéance (AAAA-MM-JJ) ne se donne qu'à une obligation ONCE.");
+        }
+
         if (obligation.Target < 0 || obligation.PartyTargets.Any(t => t.Target < 0))
         {
             add(path + ".target", "Une cible ne peut pas être négative.");

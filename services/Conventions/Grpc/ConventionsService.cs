@@ -131,4 +131,8 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
     [Authorize(Roles = AdminsAndServices)]
     public override Task<Amendment> AbandonAmendment(AbandonAmendmentRequest request, ServerCallContext context) =>
         catalog.AbandonAmendmentAsync(context.GetCaller(), request.Name, request.Reason);
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Amendment> UpdateAmendment(UpdateAmendmentRequest request, ServerCallContext context) =>
+        catalog.UpdateAmendmentAsync(context.GetCaller(), request.Amendment, request.UpdateMask);
 }

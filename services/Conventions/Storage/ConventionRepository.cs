@@ -92,6 +92,26 @@ public sealed class ConventionRepository(IDocumentStore store)
         where T : IMessage<T> =>
         batch.Put(collection, KeyOf(name), expectedVersion, child.ToByteArray(), [new IndexTerm("parent", ParentOf(name))]);
 
+    /// <summary>Writes an amendment, indexed by its convention and its state (the clock finds the SIGNED ones).</summary>
+    public void PutAmendment(WriteBatch batch, Amendment amendment, long expectedVersion) =>
+        batch.Put(Amendments, KeyOf(amendment.Name), expectedVersion, amendment.ToByteArray(),
+            [new IndexTerm("parent", ParentOf(amendment.Name)), new IndexTerm("state", ProtoEnum.Name(amendment.State))]);
+
+    /// <summary>Every amendment in a state, across conventions.</summary>
+    public async Task<IReadOnlyList<Stored<Amendment>>> AmendmentsInAsync(Amendment.Types.State state)
+    {
+        var all = new List<Stored<Amendment>>();
+        string? token = null;
+        do
+        {
+            var page = await store.ListAsync(Amendments, [new IndexTerm("state", ProtoEnum.Name(state))], null, Paging.MaxPageSize, token, "state");
+            all.AddRange(page.Documents.Select(d => new Stored<Amendment>(Amendment.Parser.ParseFrom(d.Data), d.Version)));
+            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
+        }
+        while (token is not null);
+        return all;
+    }
+
     public void DeleteChild(WriteBatch batch, string collection, string name, long expectedVersion) =>
         batch.Delete(collection, KeyOf(name), expectedVersion);
 

@@ -58,9 +58,15 @@ public static class ObligationPlanner
         return obligations;
     }
 
-    /// <summary>A ONCE obligation is due on its clause's due date, else the end date, else the end of the first school year.</summary>
-    public static DateOnly DueOfOnce(ObligationClause clause, DateOnly effective, DateOnly? end) =>
-        CivilDate.ParseOptional(clause.DueDate, "dueDate") ?? end ?? SchoolYear.StartOf(effective).AddYears(1).AddDays(-1);
+    /// <summary>
+    /// A ONCE obligation is due on its clause's due date, else the end date, else the end of the first school
+    /// year; never before the effective date.
+    /// </summary>
+    public static DateOnly DueOfOnce(ObligationClause clause, DateOnly effective, DateOnly? end)
+    {
+        var due = CivilDate.ParseOptional(clause.DueDate, "dueDate") ?? end ?? SchoolYear.StartOf(effective).AddYears(1).AddDays(-1);
+        return due < effective ? effective : due;
+    }
 
     /// <summary>
     /// The periods of a recurrence between two days: school years from 1 September, calendar quarters (a

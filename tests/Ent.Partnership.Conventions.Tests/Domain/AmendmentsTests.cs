@@ -9,6 +9,7 @@ namespace Ent.Partnership.Conventions.Tests.Domain;
 public sealed class AmendmentsTests
 {
     private static readonly Timestamp Now = Timestamp.FromDateTime(new DateTime(2022, 1, 10, 9, 0, 0, DateTimeKind.Utc));
+    private static readonly DateOnly Today = new(2022, 1, 10);
 
     private static Convention InForce()
     {
@@ -84,7 +85,7 @@ public sealed class AmendmentsTests
         var convention = InForce();
         convention.State = State.Signed;
 
-        var error = Assert.Throws<FailedPreconditionException>(() => Amendments.CheckNew(convention, Changing(c => c.NewEndDate = "2025-08-31")));
+        var error = Assert.Throws<FailedPreconditionException>(() => Amendments.CheckNew(convention, Changing(c => c.NewEndDate = "2025-08-31"), Today));
 
         Assert.Equal("WRONG_STATE", error.Conditions.Single().Type);
     }
@@ -96,13 +97,13 @@ public sealed class AmendmentsTests
         {
             c.NewEndDate = "2018-01-01";
             c.RemoveArticleNumbers.Add("12");
-        })));
+        }), Today));
 
         Assert.Equal(["changes (endDate)", "changes.removeArticleNumbers"], error.Violations.Select(v => v.Field));
     }
 
     [Fact]
-    public void AnAmendment_FollowsTheConventionsPath_UntilItIsApplied()
+    public void AnAmendment_FollowsTheConventionsPath_UntilItIsSigned()
     {
         var convention = InForce();
         convention.Signatories.Add(new Signatory { Party = "parties/dep-67", Role = Signatory.Types.Role.Collectivity, RequiresDeliberation = true });
@@ -123,6 +124,45 @@ public sealed class AmendmentsTests
         Lifecycle.Advance(file, today, Now);
         Amendments.TakeState(amendment, view);
 
-        Assert.Equal(Amendment.Types.State.Applied, amendment.State);
+        Assert.Equal(Amendment.Types.State.Signed, amendment.State);
+    }
+
+    [Theory]
+    [InlineData("2022-01-09", "")]
+    [InlineData("2025-09-01", "2025-08-31")]
+    [InlineData("2022-02-30", "")]
+    public void AnAmendmentsEffectiveDate_IsRefused_PastOrAfterTheConventionsEnd(string effectiveDate, string endDate)
+    {
+        var convention = InForce();
+        convention.EndDate = endDate;
+        var amendment = Changing(c => c.RemoveArticleNumbers.Add("8"));
+        amendment.EffectiveDate = effectiveDate;
+
+        var error = Assert.Throws<InvalidArgumentException>(() => Amendments.CheckNew(convention, amendment, Today));
+
+        Assert.Equal(["effectiveDate"], error.Violations.Select(v => v.Field));
+    }
+
+    [Fact]
+    public void ASignedAmendment_AppliesOnItsEffectiveDate_ByDefaultAndAtTheEarliestTheDayOfItsLastSignature()
+    {
+        var amendment = Changing(c => c.RemoveArticleNumbers.Add("8"));
+
+        Assert.Equal(Today, Amendments.EffectiveOn(amendment, Today));
+        amendment.EffectiveDate = "2022-03-01";
+        Assert.Equal(new DateOnly(2022, 3, 1), Amendments.EffectiveOn(amendment, Today));
+        Assert.Equal(new DateOnly(2022, 4, 1), Amendments.EffectiveOn(amendment, new DateOnly(2022, 4, 1)));
+    }
+
+    [Fact]
+    public void EditingTheCharterAnnex_ClearsItsValidation()
+    {
+        var convention = InForce();
+        var untouched = Amendments.ClearStaleCharterValidation(convention);
+        convention.Annexes[0].Charter.MaxBodyLength = 2000;
+
+        Assert.False(untouched);
+        Assert.True(Amendments.ClearStaleCharterValidation(convention));
+        Assert.Null(convention.CharterStatus);
     }
 }

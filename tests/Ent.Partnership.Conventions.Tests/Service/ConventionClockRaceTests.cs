@@ -31,6 +31,57 @@ public abstract class ConventionClockRaceContract(ConventionsServiceFactory serv
     }
 
     [Fact]
+    public async Task TwoReplicasTickingTogether_OnAnAmendmentsEffectiveDate_ApplyEachAmendment_Once()
+    {
+        var ids = Enumerable.Range(1, 10).Select(i => $"amendment-race-{i}").ToList();
+        var day = DateOnly.FromDateTime(service.Time.GetUtcNow().UtcDateTime).AddDays(2).ToString("yyyy-MM-dd");
+        foreach (var id in ids)
+        {
+            await service.InSignatureAsync(id, Today);
+            await service.SignAsync(id, "parties/aca-reims", RoleNames.Academic);
+            await service.SignAsync(id, "parties/dep-51", RoleNames.Collectivity);
+            var amendment = await service.Grpc.CreateAmendmentAsync(new CreateAmendmentRequest
+            {
+                Parent = "conventions/" + id,
+                AmendmentId = "avenant",
+                Amendment = new Amendment { Title = "Avenant", EffectiveDate = day, Changes = new AmendmentChanges { NewEndDate = "2030-08-31" } },
+            }, service.Admin);
+            await service.Grpc.SubmitAmendmentAsync(new SubmitAmendmentRequest { Name = amendment.Name }, service.Admin);
+            await service.Grpc.CreateDeliberationAsync(new CreateDeliberationRequest
+            {
+                Parent = amendment.Name,
+                Deliberation = new Deliberation { Stage = Deliberation.Types.Stage.Decision, Body = "Commission Permanente", Reference = "CP/2026/2", Date = Today, Outcome = Deliberation.Types.Outcome.Adopted },
+            }, service.As("parties/dep-51", RoleNames.Collectivity));
+            foreach (var (party, role) in new[] { ("parties/aca-reims", RoleNames.Academic), ("parties/dep-51", RoleNames.Collectivity) })
+            {
+                await service.Grpc.CreateSignatureAsync(new CreateSignatureRequest
+                {
+                    Parent = amendment.Name,
+                    Signature = new Signature { SignatoryName = "Signataire", SignedOn = Today },
+                }, service.As(party, role));
+            }
+
+            var signed = await service.Grpc.GetAmendmentAsync(new GetAmendmentRequest { Name = amendment.Name }, service.Admin);
+            var unchanged = await service.Grpc.GetConventionAsync(new GetConventionRequest { Name = "conventions/" + id }, service.Admin);
+            Assert.Equal((Amendment.Types.State.Signed, day, 1, ""), (signed.State, signed.EffectiveDate, unchanged.Revision, unchanged.EndDate));
+        }
+
+        await using var secondReplica = service.WithWebHostBuilder(_ => { });
+        service.Time.Advance(TimeSpan.FromDays(3));
+        await RaceAsync([service.Services.GetRequiredService<ConventionClock>(), secondReplica.Services.GetRequiredService<ConventionClock>()]);
+
+        var events = (await service.PublishedEventsAsync()).Where(received => received.Type == "ent.partnership.conventions.v1.ConventionAmended").ToList();
+        foreach (var id in ids)
+        {
+            var convention = await service.Grpc.GetConventionAsync(new GetConventionRequest { Name = "conventions/" + id }, service.Admin);
+            var amendment = await service.Grpc.GetAmendmentAsync(new GetAmendmentRequest { Name = $"conventions/{id}/amendments/avenant" }, service.Admin);
+            Assert.Equal((2, "2030-08-31", Amendment.Types.State.Applied), (convention.Revision, convention.EndDate, amendment.State));
+            var amended = Assert.Single(events, received => received.Subject == "conventions/" + id);
+            Assert.Equal(day, amended.DataAs(ConventionAmended.Parser).EffectiveDate);
+        }
+    }
+
+    [Fact]
     public async Task TwoReplicasTickingTogether_OnATerminationDay_TerminateEachConvention_Once()
     {
         var ids = Enumerable.Range(1, 10).Select(i => $"termination-race-{i}").ToList();
