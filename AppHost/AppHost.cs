@@ -31,6 +31,8 @@ var obligations = builder.AddPartnershipService<Projects.Ent_Partnership_Obligat
     .WithReference(redis)
     .WaitFor(redis)
     .WithReference(parties);
+// A steering committee's waiver is checked against the obligation it names.
+conventions.WithReference(obligations);
 
 // The ENT sandbox stands in for the real ENT; pushes are signed under a secret shared with it.
 var entSecret = builder.AddParameter("ent-push-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);

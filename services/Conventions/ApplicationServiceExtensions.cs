@@ -18,8 +18,10 @@ public static class ApplicationServiceExtensions
         builder.AddPartnershipGrpcService(ServiceName);
         builder.AddPartnershipStorage("redis", prefix: ServiceName);
         builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
+        builder.Services.AddPartnershipGrpcClient<Obligations.V1.Obligations.ObligationsClient>("obligations");
         builder.Services.AddSingleton<ConventionRepository>();
         builder.Services.AddSingleton<PartyLookup>();
+        builder.Services.AddSingleton<ObligationLookup>();
         builder.Services.AddSingleton<ConventionCatalog>();
         builder.Services.AddSingleton(builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
         builder.Services.AddSingleton<ConventionClock>();

@@ -114,21 +114,35 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
     }
 
     [Fact]
-    public async Task AWaiveDecision_WaivesTheObligation()
+    public async Task AWaiveDecision_WaivesTheObligation_AndOneNamingAMissingForeignOrFulfilledObligationIsRefused()
     {
-        var convention = await InForceAsync("waived");
-        var obligations = await ObligationsWhenAsync($"convention = \"{convention}\" AND obligor = \"parties/dep-51\"", list => list.Count == 2);
-        var waived = obligations[0].GetProperty("name").GetString();
+        var convention = await InForceAsync("waived", trainingTarget: "1");
+        var obligations = await ObligationsWhenAsync($"convention = \"{convention}\"", list => list.Count == 4);
+        var waived = Text(obligations.Single(o => Text(o, "obligor") == "parties/dep-51" && StartOf(o) == "2026-09-01"), "name");
+        var fulfilled = Text(obligations.Single(o => Text(o, "clauseId") == "training" && StartOf(o) == "2026-09-01"), "name");
+        await SessionAsync(fulfilled, "2026-10-12");
+        var foreign = Text((await ObligationsWhenAsync("convention = \"conventions/mbn-grand-est\"", list => list.Count > 0))[0], "name");
         await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/meetings?meetingId=copil", Admin,
             """{"body":"STEERING_COMMITTEE","kind":"ORDINARY","scheduledAt":"2026-10-01T08:00:00Z","agenda":[{"itemId":"waive","title":"Levée"}]}""");
         await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/meetings/copil:hold", Admin,
             """{"attendance":[{"party":"parties/aca-reims","status":"PRESENT"},{"party":"parties/dep-51","status":"PRESENT"}]}""");
+        string Waiver(string id, string obligation, string outcome = "APPROVED") =>
+            JsonSerializer.Serialize(new { decision = new { decisionId = id, itemId = "waive", outcome, waiveObligation = new { obligation } } });
 
-        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/meetings/copil:recordDecision", Admin,
-            JsonSerializer.Serialize(new { decision = new { decisionId = "d1", itemId = "waive", outcome = "APPROVED", waiveObligation = new { obligation = waived } } }));
+        var missing = await _gateway.SendAsync(HttpMethod.Post, $"/v1/{convention}/meetings/copil:recordDecision", Admin, Waiver("d-missing", "obligations/o-nothing", "REJECTED"));
+        var ofAnother = await _gateway.SendAsync(HttpMethod.Post, $"/v1/{convention}/meetings/copil:recordDecision", Admin, Waiver("d-foreign", foreign));
+        var met = await _gateway.SendAsync(HttpMethod.Post, $"/v1/{convention}/meetings/copil:recordDecision", Admin, Waiver("d-fulfilled", fulfilled));
+
+        Assert.Equal(["decision.waiveObligation.obligation"], Gateway.Fields(await Gateway.AssertStatusAsync(missing, HttpStatusCode.BadRequest, 3)));
+        Assert.Equal(["decision.waiveObligation.obligation"], Gateway.Fields(await Gateway.AssertStatusAsync(ofAnother, HttpStatusCode.BadRequest, 3)));
+        Assert.Equal([("OBLIGATION_NOT_WAIVABLE", fulfilled)], Gateway.Violations(await Gateway.AssertStatusAsync(met, HttpStatusCode.BadRequest, 9)));
+        Assert.False((await _gateway.OkAsync(HttpMethod.Get, $"/v1/{convention}/meetings/copil", Observer)).TryGetProperty("decisions", out _));
+        Assert.Equal("FULFILLED", Text(await _gateway.OkAsync(HttpMethod.Get, "/v1/" + fulfilled, Observer), "status"));
+
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/{convention}/meetings/copil:recordDecision", Admin, Waiver("d1", waived));
 
         var after = await ObligationsWhenAsync($"convention = \"{convention}\" AND status = WAIVED", list => list.Count == 1);
-        Assert.Equal(waived, after[0].GetProperty("name").GetString());
+        Assert.Equal(waived, Text(after[0], "name"));
     }
 
     [Fact]

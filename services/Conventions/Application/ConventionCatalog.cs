@@ -15,7 +15,7 @@ namespace Ent.Partnership.Conventions.Application;
 /// The conventions service's operations: who may act, the domain's rules, and each change written with its
 /// events in one step. A write that loses a race on the convention is tried again on fresh data.
 /// </summary>
-public sealed class ConventionCatalog(ConventionRepository repository, PartyLookup parties, TimeProvider time)
+public sealed class ConventionCatalog(ConventionRepository repository, PartyLookup parties, ObligationLookup obligations, TimeProvider time)
 {
     public const string EventSource = "/ent-partnership/conventions";
 
@@ -367,6 +367,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             var meeting = stored.Resource.Clone();
             var updated = convention.Resource.Clone();
             var validated = Governance.RecordDecision(updated, meeting, decision);
+            await obligations.CheckWaiverAsync(updated.Name, decision);
             var day = Governance.DayOf(meeting).ToText();
             var batch = repository.Store.NewBatch();
             repository.PutChild(batch, ConventionRepository.Meetings, meeting.Name, meeting, stored.Version);

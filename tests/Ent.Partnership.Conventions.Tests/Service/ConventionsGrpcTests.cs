@@ -38,6 +38,33 @@ public abstract class ConventionsGrpcContract(ConventionsServiceFactory service)
     }
 
     [Fact]
+    public async Task AWaiver_WhileTheObligationsServiceDoesNotAnswer_IsUnavailable_AndNotRecorded()
+    {
+        // No obligations service runs beside this one: the waiver cannot be checked.
+        await service.InSignatureAsync("waiver-unchecked", "2026-01-01");
+        var meeting = await service.Grpc.CreateMeetingAsync(new CreateMeetingRequest
+        {
+            Parent = "conventions/waiver-unchecked",
+            MeetingId = "copil",
+            Meeting = new Meeting { Body = GovernanceClause.Types.Body.SteeringCommittee, Kind = Meeting.Types.Kind.Ordinary, ScheduledAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(service.Time.GetUtcNow()), Agenda = { new AgendaItem { ItemId = "levee", Title = "Levée" } } },
+        }, service.Admin);
+        await service.Grpc.HoldMeetingAsync(new HoldMeetingRequest
+        {
+            Name = meeting.Name,
+            Attendance = { new Attendance { Party = "parties/aca-reims", Status = Attendance.Types.Status.Present }, new Attendance { Party = "parties/dep-51", Status = Attendance.Types.Status.Present } },
+        }, service.Admin);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.RecordDecisionAsync(new RecordDecisionRequest
+        {
+            Name = meeting.Name,
+            Decision = new Decision { DecisionId = "d1", ItemId = "levee", Outcome = Decision.Types.Outcome.Approved, WaiveObligation = new WaiveObligation { Obligation = "obligations/o-any" } },
+        }, service.Admin).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Empty((await service.Grpc.GetMeetingAsync(new GetMeetingRequest { Name = meeting.Name }, service.Admin)).Decisions);
+    }
+
+    [Fact]
     public async Task APartyCannotSign_ForAnother()
     {
         await service.InSignatureAsync("impersonation", "2026-01-01");
