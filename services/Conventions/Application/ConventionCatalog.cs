@@ -744,7 +744,8 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         foreach (var stored in await repository.AmendmentsInAsync(Amendment.Types.State.Signed))
         {
             var amendment = stored.Resource.Clone();
-            if (CivilDate.Parse(amendment.EffectiveDate, "effectiveDate") > Today
+            // An index may list a document that has just moved on (another replica applied it): read its state.
+            if (amendment.State != Amendment.Types.State.Signed || CivilDate.Parse(amendment.EffectiveDate, "effectiveDate") > Today
                 || await repository.GetAsync(ConventionRepository.IdOf(ConventionOf(amendment.Name))) is not { } convention)
             {
                 continue;

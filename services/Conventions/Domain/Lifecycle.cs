@@ -193,7 +193,20 @@ public static class Lifecycle
     public static void CheckDeliberation(ConventionFile file, Deliberation deliberation, DateOnly today)
     {
         var convention = file.Convention;
-        RequireState(convention, State.Adoption, "délibérée");
+        var opinion = deliberation.Stage == Deliberation.Types.Stage.CommissionOpinion;
+        if (opinion)
+        {
+            // An opinion given before the decision may be entered late: it changes no state.
+            if (convention.State is not (State.Adoption or State.Signature or State.Signed or State.InForce))
+            {
+                throw WrongState(convention, "délibérée", State.Adoption, State.Signature, State.Signed, State.InForce);
+            }
+        }
+        else
+        {
+            RequireState(convention, State.Adoption, "délibérée");
+        }
+
         var slots = file.SlotsOf(deliberation.Party).Where(s => s.RequiresDeliberation).ToList();
         if (slots.Count == 0)
         {
@@ -202,10 +215,22 @@ public static class Lifecycle
         }
 
         CheckDigest(convention, deliberation.ContentDigest);
+        CheckVotes(deliberation);
         var date = CivilDate.Parse(deliberation.Date, "date");
         foreach (var slot in slots)
         {
             var decisions = file.DecisionsFor(slot.Party).ToList();
+            if (opinion)
+            {
+                if (decisions.FirstOrDefault(d => CivilDate.Parse(d.Date, "date") < date) is { } earlier)
+                {
+                    throw new FailedPreconditionException("DATES_OUT_OF_ORDER", slot.Party,
+                        $"L'avis de la commission ({deliberation.Date}) ne peut pas suivre la décision ({earlier.Date}).");
+                }
+
+                continue;
+            }
+
             if (decisions.FirstOrDefault(d => d.Outcome == Deliberation.Types.Outcome.Rejected) is { } rejected)
             {
                 throw new FailedPreconditionException(DeliberationRejected, slot.Party,
@@ -217,12 +242,28 @@ public static class Lifecycle
                 throw new AlreadyExistsException(decisions[0].Name, $"{slot.Party} a déjà adopté la convention (délibération {decisions[0].Reference}).");
             }
 
-            if (deliberation.Stage == Deliberation.Types.Stage.Decision
-                && file.OpinionsFor(slot.Party).FirstOrDefault(o => CivilDate.Parse(o.Date, "date") > date) is { } later)
+            if (file.OpinionsFor(slot.Party).FirstOrDefault(o => CivilDate.Parse(o.Date, "date") > date) is { } later)
             {
                 throw new FailedPreconditionException("DATES_OUT_OF_ORDER", slot.Party,
                     $"La décision ({deliberation.Date}) ne peut pas précéder l'avis de la commission ({later.Date}).");
             }
+        }
+    }
+
+    /// <summary>A decision ADOPTED has more votes for than against, when the votes are given; REJECTED the reverse.</summary>
+    private static void CheckVotes(Deliberation deliberation)
+    {
+        if (deliberation is not { Stage: Deliberation.Types.Stage.Decision, Votes: { } votes })
+        {
+            return;
+        }
+
+        var outcome = deliberation.Outcome;
+        if (outcome == Deliberation.Types.Outcome.Adopted && votes.For <= votes.Against
+            || outcome == Deliberation.Types.Outcome.Rejected && votes.Against <= votes.For)
+        {
+            throw new InvalidArgumentException("votes",
+                $"Une décision {ProtoEnum.Name(outcome)} ne peut pas compter {votes.For} voix pour et {votes.Against} contre.");
         }
     }
 

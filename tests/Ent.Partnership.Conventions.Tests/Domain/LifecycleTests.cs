@@ -179,6 +179,43 @@ public sealed class LifecycleTests
         Assert.Equal(("DATES_OUT_OF_ORDER", BasRhin), (error.Conditions[0].Type, error.Conditions[0].Subject));
     }
 
+    private static Deliberation Opinion(string party, string date) => new()
+    {
+        Name = $"conventions/test/deliberations/opinion-{date}",
+        Party = party,
+        Stage = Deliberation.Types.Stage.CommissionOpinion,
+        Body = "Commission de l'Enfance, de la famille et de l'éducation",
+        Date = date,
+        Outcome = Deliberation.Types.Outcome.Favorable,
+    };
+
+    [Fact]
+    public void ACommissionOpinion_DatedBeforeTheDecision_IsAcceptedWhenEnteredLate_AndChangesNoState()
+    {
+        ToSignature();
+        Record(Opinion(BasRhin, "2019-11-28"));
+
+        var afterTheDecision = Assert.Throws<FailedPreconditionException>(() => Lifecycle.CheckDeliberation(File, Opinion(BasRhin, "2019-12-05"), Today));
+
+        Assert.Equal(State.Signature, _convention.State);
+        Assert.Equal(("DATES_OUT_OF_ORDER", BasRhin), (afterTheDecision.Conditions[0].Type, afterTheDecision.Conditions[0].Subject));
+    }
+
+    [Theory]
+    [InlineData(Deliberation.Types.Outcome.Adopted, 0, 30)]
+    [InlineData(Deliberation.Types.Outcome.Adopted, 15, 15)]
+    [InlineData(Deliberation.Types.Outcome.Rejected, 30, 2)]
+    public void ADecision_WhoseVotesContradictItsOutcome_IsRefused(Deliberation.Types.Outcome outcome, int votesFor, int against)
+    {
+        Lifecycle.Submit(File, Today, Now);
+        var decision = Decision(BasRhin, outcome: outcome);
+        decision.Votes = new Votes { For = votesFor, Against = against };
+
+        var error = Assert.Throws<InvalidArgumentException>(() => Lifecycle.CheckDeliberation(File, decision, Today));
+
+        Assert.Equal("votes", error.Violations.Single().Field);
+    }
+
     [Fact]
     public void ADeliberation_OnAnotherText_IsRefused()
     {
