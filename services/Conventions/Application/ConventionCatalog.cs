@@ -324,7 +324,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 
         try
         {
-            await batch.CommitAsync();
+            created.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
             return created;
         }
         catch (ConcurrencyConflictException)
@@ -337,7 +337,79 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
     }
 
-    public async Task<Meeting> GetMeetingAsync(string name) => (await LoadMeetingAsync(name)).Resource;
+    public async Task<Meeting> GetMeetingAsync(string name)
+    {
+        var stored = await LoadMeetingAsync(name);
+        stored.Resource.Etag = Document.EtagOf(stored.Version);
+        return stored.Resource;
+    }
+
+    private static readonly Dictionary<string, Action<Meeting, Meeting>> MeetingUpdatable = new()
+    {
+        ["scheduled_at"] = (target, source) => target.ScheduledAt = source.ScheduledAt,
+        ["place"] = (target, source) => target.Place = source.Place,
+        ["agenda"] = (target, source) => Replace(target.Agenda, source.Agenda),
+    };
+
+    /// <summary>Moves a SCHEDULED meeting: the fields of the mask, or those given.</summary>
+    public async Task<Meeting> UpdateMeetingAsync(Caller caller, Meeting? patch, FieldMask? mask)
+    {
+        caller.RequireAdmin("déplacer une réunion");
+        if (patch is null)
+        {
+            throw new InvalidArgumentException("meeting", "La réunion est obligatoire.");
+        }
+
+        var stored = await LoadMeetingAsync(patch.Name, "meeting.name");
+        if (patch.Etag.Length > 0 && patch.Etag != Document.EtagOf(stored.Version))
+        {
+            throw new ConcurrencyConflictException(stored.Resource.Name);
+        }
+
+        var updated = stored.Resource.Clone();
+        var paths = mask is { Paths.Count: > 0 }
+            ? mask.Paths.Select(FieldPaths.ToSnakeCase)
+            : MeetingUpdatable.Keys.Where(k => k switch
+            {
+                "scheduled_at" => patch.ScheduledAt is not null,
+                "place" => patch.Place.Length > 0,
+                _ => patch.Agenda.Count > 0,
+            });
+        foreach (var path in paths)
+        {
+            if (!MeetingUpdatable.TryGetValue(path, out var apply))
+            {
+                throw new InvalidArgumentException("updateMask", $"Le champ « {path} » de la réunion ne peut pas être modifié.");
+            }
+
+            apply(updated, patch);
+        }
+
+        Governance.Reschedule((await LoadAsync(ConventionOf(updated.Name), "meeting.name")).Resource, stored.Resource, updated);
+        return await WriteMeetingAsync(updated, stored.Version, new MeetingUpdated { Meeting = updated });
+    }
+
+    public async Task<Meeting> CancelMeetingAsync(Caller caller, string name, string reason)
+    {
+        caller.RequireAdmin("annuler une réunion");
+        RequireReason(reason, "Le motif de l'annulation est obligatoire.");
+        var stored = await LoadMeetingAsync(name);
+        var cancelled = stored.Resource.Clone();
+        Governance.Cancel(cancelled, reason);
+        return await WriteMeetingAsync(cancelled, stored.Version, new MeetingCancelled { Meeting = cancelled });
+    }
+
+    private async Task<Meeting> WriteMeetingAsync(Meeting meeting, long version, IMessage change)
+    {
+        meeting.UpdateTime = Now;
+        meeting.Etag = "";
+        var batch = repository.Store.NewBatch();
+        repository.PutChild(batch, ConventionRepository.Meetings, meeting.Name, meeting, version);
+        batch.Publish(Event(change, meeting.Name));
+        var written = await batch.CommitAsync();
+        meeting.Etag = Document.EtagOf(written.Versions[0]);
+        return meeting;
+    }
 
     public async Task<Meeting> HoldMeetingAsync(Caller caller, string name, IReadOnlyList<Attendance> attendance)
     {
@@ -346,9 +418,10 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         var file = (await LoadSubjectAsync(ConventionOf(name))).File;
         var meeting = stored.Resource.Clone();
         Governance.Hold(file, meeting, attendance, time.GetUtcNow());
+        meeting.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.PutChild(batch, ConventionRepository.Meetings, meeting.Name, meeting, stored.Version);
-        await batch.CommitAsync();
+        meeting.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
         return meeting;
     }
 
@@ -390,7 +463,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 
             try
             {
-                await batch.CommitAsync();
+                meeting.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
                 return meeting;
             }
             catch (ConcurrencyConflictException) when (attempt < Attempts)
@@ -399,10 +472,8 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
     }
 
-    private async Task<Stored<Meeting>> LoadMeetingAsync(string name)
-    {
-        return await repository.GetChildAsync(ConventionRepository.Meetings, ChildName(name, "meetings"), Meeting.Parser) ?? throw new NotFoundException(name);
-    }
+    private async Task<Stored<Meeting>> LoadMeetingAsync(string name, string field = "name") =>
+        await repository.GetChildAsync(ConventionRepository.Meetings, ChildName(name, "meetings", field), Meeting.Parser) ?? throw new NotFoundException(name);
 
     private static string ConventionOf(string name) => string.Join('/', name.Split('/').Take(2));
 
@@ -957,13 +1028,13 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             : ConventionName(name, field);
 
     /// <summary><paramref name="name"/> when it names a child of the collection under a convention or an amendment.</summary>
-    private static string ChildName(string name, string collection)
+    private static string ChildName(string name, string collection, string field = "name")
     {
         var parts = name.Split('/');
         return parts.Length >= 4 && parts[^2] == collection && ResourceName.IdPattern().IsMatch(parts[^1].Split("-superseded-")[0])
-            && SubjectName(string.Join('/', parts[..^2]), "name") is not null
+            && SubjectName(string.Join('/', parts[..^2]), field) is not null
             ? name
-            : throw new InvalidArgumentException("name", $"« {name} » n'est pas un nom de la forme conventions/{{id}}/{collection}/{{id}}.");
+            : throw new InvalidArgumentException(field, $"« {name} » n'est pas un nom de la forme conventions/{{id}}/{collection}/{{id}}.");
     }
 
     /// <summary>A reason is required, and at most 2,000 characters.</summary>

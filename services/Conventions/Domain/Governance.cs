@@ -51,17 +51,37 @@ public static class Governance
         }
     }
 
+    /// <summary>Checks a SCHEDULED meeting moved (its date, place or agenda) as a new one would be.</summary>
+    public static void Reschedule(Convention convention, Meeting before, Meeting after)
+    {
+        RequireScheduled(before, "déplacée");
+        CheckNewMeeting(convention, after);
+    }
+
+    /// <summary>A SCHEDULED meeting is called off: CANCELLED, with why.</summary>
+    public static void Cancel(Meeting meeting, string reason)
+    {
+        RequireScheduled(meeting, "annulée");
+        meeting.State = Meeting.Types.State.Cancelled;
+        meeting.CancellationReason = reason;
+    }
+
+    private static void RequireScheduled(Meeting meeting, string verb)
+    {
+        if (meeting.State != Meeting.Types.State.Scheduled)
+        {
+            throw new FailedPreconditionException("MEETING_NOT_SCHEDULED", meeting.Name,
+                $"La réunion est {ProtoEnum.Name(meeting.State)} : seule une réunion prévue (SCHEDULED) peut être {verb}.");
+        }
+    }
+
     /// <summary>
     /// Records that the meeting was held, if more than half of the signatory parties were present or
     /// represented. A successor takes one seat for all its predecessors from the day of the succession.
     /// </summary>
     public static void Hold(ConventionFile file, Meeting meeting, IReadOnlyList<Attendance> attendance, DateTimeOffset now)
     {
-        if (meeting.State != Meeting.Types.State.Scheduled)
-        {
-            throw new FailedPreconditionException("MEETING_NOT_SCHEDULED", meeting.Name, $"La réunion est {ProtoEnum.Name(meeting.State)}.");
-        }
-
+        RequireScheduled(meeting, "tenue");
         if (meeting.ScheduledAt.ToDateTimeOffset() > now)
         {
             throw new FailedPreconditionException("MEETING_NOT_YET", meeting.Name, "Une réunion se tient à sa date ou après.");

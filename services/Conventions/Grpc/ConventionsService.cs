@@ -103,6 +103,14 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
         catalog.HoldMeetingAsync(context.GetCaller(), request.Name, request.Attendance);
 
     [Authorize(Roles = AdminsAndServices)]
+    public override Task<Meeting> UpdateMeeting(UpdateMeetingRequest request, ServerCallContext context) =>
+        catalog.UpdateMeetingAsync(context.GetCaller(), request.Meeting, request.UpdateMask);
+
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Meeting> CancelMeeting(CancelMeetingRequest request, ServerCallContext context) =>
+        catalog.CancelMeetingAsync(context.GetCaller(), request.Name, request.Reason);
+
+    [Authorize(Roles = AdminsAndServices)]
     public override Task<Meeting> RecordDecision(RecordDecisionRequest request, ServerCallContext context) =>
         catalog.RecordDecisionAsync(context.GetCaller(), request.Name, request.Decision);
 

@@ -40,6 +40,35 @@ public sealed class GovernanceTests
     private static Attendance Present(string party) => new() { Party = "parties/" + party, Status = Attendance.Types.Status.Present };
 
     [Fact]
+    public void AScheduledMeeting_CanBeMovedOrCancelled_AHeldOneNeither()
+    {
+        var meeting = Scheduled(new DateTimeOffset(2022, 2, 1, 8, 0, 0, TimeSpan.Zero));
+        var moved = meeting.Clone();
+        moved.Place = "Metz";
+        moved.Agenda.Add(new AgendaItem { ItemId = "charte" });
+
+        var duplicateItem = Assert.Throws<InvalidArgumentException>(() => Governance.Reschedule(Convention, meeting, moved));
+        moved.Agenda.RemoveAt(1);
+        Governance.Reschedule(Convention, meeting, moved);
+        Governance.Hold(File, meeting, [Present("aca-strasbourg"), Present("region-grand-est"), Present("cea")], Now);
+
+        Assert.Equal(["agenda[1].itemId"], duplicateItem.Violations.Select(v => v.Field));
+        Assert.Equal("MEETING_NOT_SCHEDULED", Assert.Throws<FailedPreconditionException>(() => Governance.Cancel(meeting, "Reportée")).Conditions.Single().Type);
+        Assert.Equal("MEETING_NOT_SCHEDULED", Assert.Throws<FailedPreconditionException>(() => Governance.Reschedule(Convention, meeting, moved)).Conditions.Single().Type);
+    }
+
+    [Fact]
+    public void ACancelledMeeting_KeepsWhy_AndIsNeverHeld()
+    {
+        var meeting = Scheduled(new DateTimeOffset(2022, 2, 1, 8, 0, 0, TimeSpan.Zero));
+
+        Governance.Cancel(meeting, "Quorum impossible");
+
+        Assert.Equal((Meeting.Types.State.Cancelled, "Quorum impossible"), (meeting.State, meeting.CancellationReason));
+        Assert.Throws<FailedPreconditionException>(() => Governance.Hold(File, meeting, [Present("aca-strasbourg"), Present("region-grand-est"), Present("cea")], Now));
+    }
+
+    [Fact]
     public void Hold_NeedsMoreThanHalfOfTheSeats()
     {
         // Before the succession: four seats, two present is only half.
