@@ -28,6 +28,37 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
     }
 
     [Fact]
+    public async Task AMemberLeavingAGroup_IsRecorded_AndTheGroupKeepsItsCoordinator()
+    {
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/parties?partyId=leaving-group", "dev-admin-key",
+            """{"kind":"PURCHASING_GROUP","displayName":"Groupement des départs","validFrom":"2020-01-01"}""");
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/parties/leaving-group/memberships", "dev-admin-key", """{"member":"parties/region-grand-est","role":"COORDINATOR","joinedOn":"2020-01-01"}""");
+        var member = await _gateway.OkAsync(HttpMethod.Post, "/v1/parties/leaving-group/memberships", "dev-admin-key", """{"member":"parties/dep-08","role":"MEMBER","joinedOn":"2020-01-01"}""");
+        var secondCoordinator = await _gateway.SendAsync(HttpMethod.Post, "/v1/parties/leaving-group/memberships", "dev-admin-key",
+            """{"member":"parties/dep-10","role":"COORDINATOR","joinedOn":"2021-01-01"}""");
+        const string Path = "/v1/parties/leaving-group/memberships/dep-08";
+
+        var left = await _gateway.OkAsync(HttpMethod.Patch, Path + "?updateMask=leftOn", "dev-admin-key",
+            JsonSerializer.Serialize(new { leftOn = "2026-06-30", etag = member.GetProperty("etag").GetString() }));
+        var stale = await _gateway.SendAsync(HttpMethod.Patch, Path, "dev-admin-key", JsonSerializer.Serialize(new { leftOn = "2026-07-31", etag = member.GetProperty("etag").GetString() }));
+        var future = await _gateway.SendAsync(HttpMethod.Patch, Path, "dev-admin-key", """{"leftOn":"2999-01-01"}""");
+        var beforeJoining = await _gateway.SendAsync(HttpMethod.Patch, Path, "dev-admin-key", """{"leftOn":"2019-12-31"}""");
+        var member2 = await _gateway.SendAsync(HttpMethod.Patch, Path + "?updateMask=member", "dev-admin-key", """{"member":"parties/dep-10"}""");
+        var coordinatorLeaving = await _gateway.SendAsync(HttpMethod.Patch, "/v1/parties/leaving-group/memberships/region-grand-est", "dev-admin-key", """{"leftOn":"2025-12-31"}""");
+
+        Assert.Equal(("2026-06-30", "2020-01-01", "parties/dep-08"), (left.GetProperty("leftOn").GetString(), left.GetProperty("joinedOn").GetString(), left.GetProperty("member").GetString()));
+        Assert.NotEqual(member.GetProperty("etag").GetString(), left.GetProperty("etag").GetString());
+        await Gateway.AssertStatusAsync(stale, HttpStatusCode.Conflict, 10);
+        Assert.Equal(["leftOn"], Gateway.Fields(await Gateway.AssertStatusAsync(future, HttpStatusCode.BadRequest, 3)));
+        Assert.Equal(["leftOn"], Gateway.Fields(await Gateway.AssertStatusAsync(beforeJoining, HttpStatusCode.BadRequest, 3)));
+        Assert.Equal(["updateMask"], Gateway.Fields(await Gateway.AssertStatusAsync(member2, HttpStatusCode.BadRequest, 3)));
+        Assert.Equal(["ONE_COORDINATOR"], Gateway.Violations(await Gateway.AssertStatusAsync(coordinatorLeaving, HttpStatusCode.BadRequest, 9)).Select(v => v.Type));
+        Assert.Equal(["ONE_COORDINATOR"], Gateway.Violations(await Gateway.AssertStatusAsync(secondCoordinator, HttpStatusCode.BadRequest, 9)).Select(v => v.Type));
+        var listed = (await _gateway.OkAsync(HttpMethod.Get, "/v1/parties/leaving-group/memberships", "dev-observer-key")).GetProperty("memberships").EnumerateArray().ToList();
+        Assert.Equal(["", "2026-06-30"], listed.Select(m => m.TryGetProperty("leftOn", out var on) ? on.GetString() : "").Order());
+    }
+
+    [Fact]
     public async Task CreateGetListAndUpdate_WorkThroughTheGateway()
     {
         var created = await _gateway.SendAsync(HttpMethod.Post, "/v1/parties?partyId=suite-group", "dev-admin-key",

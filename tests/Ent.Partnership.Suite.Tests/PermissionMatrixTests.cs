@@ -36,6 +36,7 @@ public sealed class PermissionMatrixTests(SuiteFixture suite) : IClassFixture<Su
         ["Parties_SucceedParty"] = Admin,
         ["Parties_ImportSchools"] = Admin,
         ["Parties_CreateMembership"] = Admin,
+        ["Parties_UpdateMembership"] = Admin,
         ["Conventions_CreateConvention"] = Admin,
         ["Conventions_UpdateConvention"] = Admin,
         ["Conventions_SubmitConvention"] = Admin,

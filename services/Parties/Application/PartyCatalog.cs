@@ -323,6 +323,13 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
 
         var created = membership.Clone();
         created.Name = $"{group.Name}/memberships/{memberId}";
+        created.Etag = "";
+        var members = await repository.AllMembershipsAsync(group.Name[PartyRules.NamePrefix.Length..]);
+        if (GroupCoordination.Added(members, members.Append(created), twoCoordinatorsOnly: true) is [_, ..] breaches)
+        {
+            throw new FailedPreconditionException("ONE_COORDINATOR", group.Name, string.Join(" ", breaches));
+        }
+
         var batch = repository.Store.NewBatch();
         repository.PutMembership(batch, group.Name[PartyRules.NamePrefix.Length..], memberId!, created, expectedVersion: 0);
         if (requestId.Length > 0)
@@ -332,7 +339,7 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
 
         try
         {
-            await batch.CommitAsync();
+            created.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
             return created;
         }
         catch (Exception exception) when (exception is ConcurrencyConflictException or DuplicateRequestException)
@@ -342,6 +349,77 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
                 ? existing.Membership
                 : throw new AlreadyExistsException(created.Name, $"{membership.Member} est déjà membre de {group.DisplayName}.");
         }
+    }
+
+    private static readonly Dictionary<string, Action<Membership, Membership>> MembershipUpdatable = new()
+    {
+        ["left_on"] = (target, source) => target.LeftOn = source.LeftOn,
+        ["role"] = (target, source) => target.Role = source.Role,
+        ["deliberation_reference"] = (target, source) => target.DeliberationReference = source.DeliberationReference,
+    };
+
+    /// <summary>Records a member leaving, a change of role or of the deliberation's reference.</summary>
+    public async Task<Membership> UpdateMembershipAsync(Caller caller, Membership? patch, FieldMask? mask)
+    {
+        caller.RequireAdmin("modifier une adhésion");
+        if (patch is null)
+        {
+            throw new InvalidArgumentException("membership", "L'adhésion est obligatoire.");
+        }
+
+        if (patch.Name.Split('/') is not ["parties", var groupId, "memberships", var memberId]
+            || PartyRules.IdOf("parties/" + groupId) is null || PartyRules.IdOf("parties/" + memberId) is null)
+        {
+            throw new InvalidArgumentException("membership.name", $"« {patch.Name} » n'est pas un nom de la forme parties/{{groupe}}/memberships/{{membre}}.");
+        }
+
+        var stored = await repository.GetMembershipAsync(groupId, memberId) ?? throw new NotFoundException(patch.Name);
+        if (patch.Etag.Length > 0 && patch.Etag != Document.EtagOf(stored.Version))
+        {
+            throw new ConcurrencyConflictException(patch.Name);
+        }
+
+        var updated = stored.Membership.Clone();
+        var paths = mask is { Paths.Count: > 0 }
+            ? mask.Paths.Select(FieldPaths.ToSnakeCase)
+            : MembershipUpdatable.Keys.Where(k => k switch
+            {
+                "left_on" => patch.LeftOn.Length > 0,
+                "role" => patch.Role != Membership.Types.Role.Unspecified,
+                _ => patch.DeliberationReference.Length > 0,
+            });
+        foreach (var path in paths)
+        {
+            if (!MembershipUpdatable.TryGetValue(path, out var apply))
+            {
+                throw new InvalidArgumentException("updateMask", $"Le champ « {path} » d'une adhésion ne change pas (seuls leftOn, role et deliberationReference).");
+            }
+
+            apply(updated, patch);
+        }
+
+        if (updated.Role == Membership.Types.Role.Unspecified)
+        {
+            throw new InvalidArgumentException("role", "Le rôle (COORDINATOR ou MEMBER) est obligatoire.");
+        }
+
+        if (updated.LeftOn.Length > 0 && (!CivilDate.TryParse(updated.LeftOn, out var left) || left < CivilDate.Parse(updated.JoinedOn, "joinedOn") || left > Today))
+        {
+            throw new InvalidArgumentException("leftOn", $"La date de départ est une date AAAA-MM-JJ, entre l'adhésion ({updated.JoinedOn}) et aujourd'hui.");
+        }
+
+        var group = await repository.AllMembershipsAsync(groupId);
+        var breaches = GroupCoordination.Added(group, group.Where(m => m.Name != updated.Name).Append(updated));
+        if (breaches.Count > 0)
+        {
+            throw new FailedPreconditionException("ONE_COORDINATOR", "parties/" + groupId, string.Join(" ", breaches));
+        }
+
+        var batch = repository.Store.NewBatch();
+        repository.PutMembership(batch, groupId, memberId, updated, stored.Version);
+        batch.Publish(Event(new MembershipUpdated { Membership = updated }, updated.Name));
+        updated.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
+        return updated;
     }
 
     public async Task<(IReadOnlyList<Membership> Memberships, string NextPageToken)> ListMembershipsAsync(string parent, int pageSize, string pageToken)

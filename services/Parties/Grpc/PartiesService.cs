@@ -44,6 +44,10 @@ public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer
     public override Task<Membership> CreateMembership(CreateMembershipRequest request, ServerCallContext context) =>
         catalog.CreateMembershipAsync(context.GetCaller(), request.Parent, request.Membership, request.RequestId);
 
+    [Authorize(Roles = AdminsAndServices)]
+    public override Task<Membership> UpdateMembership(UpdateMembershipRequest request, ServerCallContext context) =>
+        catalog.UpdateMembershipAsync(context.GetCaller(), request.Membership, request.UpdateMask);
+
     public override async Task<ListMembershipsResponse> ListMemberships(ListMembershipsRequest request, ServerCallContext context)
     {
         var (memberships, next) = await catalog.ListMembershipsAsync(request.Parent, request.PageSize, request.PageToken);

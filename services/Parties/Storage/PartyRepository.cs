@@ -78,12 +78,38 @@ public sealed class PartyRepository(IDocumentStore store)
         string groupId, int pageSize, string? pageToken)
     {
         var page = await store.ListAsync(Memberships, [new IndexTerm("group", groupId)], null, pageSize, pageToken, groupId);
-        return (page.Documents.Select(d => Membership.Parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
+        return (page.Documents.Select(WithEtag).ToList(), page.NextPageToken);
     }
 
-    public void PutMembership(WriteBatch batch, string groupId, string memberId, Membership membership, long expectedVersion) =>
-        batch.Put(Memberships, MembershipKey(groupId, memberId), expectedVersion, membership.ToByteArray(),
+    /// <summary>Every membership of a group, past and present.</summary>
+    public async Task<IReadOnlyList<Membership>> AllMembershipsAsync(string groupId)
+    {
+        var all = new List<Membership>();
+        string? token = null;
+        do
+        {
+            var (memberships, next) = await ListMembershipsAsync(groupId, Paging.MaxPageSize, token);
+            all.AddRange(memberships);
+            token = next.Length == 0 ? null : next;
+        }
+        while (token is not null);
+        return all;
+    }
+
+    public void PutMembership(WriteBatch batch, string groupId, string memberId, Membership membership, long expectedVersion)
+    {
+        var stored = membership.Clone();
+        stored.Etag = "";
+        batch.Put(Memberships, MembershipKey(groupId, memberId), expectedVersion, stored.ToByteArray(),
             [new IndexTerm("group", groupId), new IndexTerm("member", memberId)]);
+    }
+
+    private static Membership WithEtag(Document document)
+    {
+        var membership = Membership.Parser.ParseFrom(document.Data);
+        membership.Etag = document.Etag;
+        return membership;
+    }
 
     private static string MembershipKey(string groupId, string memberId) => groupId + "/" + memberId;
 
