@@ -44,6 +44,7 @@ var entSandbox = builder.AddProject<Projects.Ent_Partnership_EntSandbox>("ent-sa
 
 var communications = builder.AddPartnershipService<Projects.Ent_Partnership_Communications>("communications", tokenKey)
     .WithEnvironment("Seed__Messages", builder.Configuration["Seed:Messages"] ?? "true")
+    .WithEnvironment("Seed__Elections", builder.Configuration["Seed:Elections"] ?? "true")
     .WithEnvironment("Ent__Secret", entSecret)
     .WithEnvironment("Ent__BaseUrl", entSandbox.GetEndpoint("http"))
     .WithReference(redis)

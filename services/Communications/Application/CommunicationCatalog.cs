@@ -197,7 +197,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         submitted.State = State.PendingValidation;
         submitted.StateReason = "";
         submitted.SubmitTime = submitted.UpdateTime = Now;
-        if (submitted.Urgent && result.Verdict.Outcome == Verdict.Types.Outcome.Pass)
+        if (submitted.Urgent && Domain.ContextRules.NothingToReviewFirst(result.Verdict.Findings.Select(f => f.RuleId)))
         {
             return await publications.StartAsync(submitted, stored.Version, result, stored.Resource.State);
         }

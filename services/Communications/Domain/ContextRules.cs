@@ -26,6 +26,16 @@ public sealed record ElectionWindow(string Name, string Label, DateOnly Start, D
 /// </summary>
 public static class ContextRules
 {
+    public const string ElectoralReserve = "CH-ELECTORAL-RESERVE";
+
+    /// <summary>
+    /// Whether an urgent message may go out before its review: when it has no finding, or only the electoral
+    /// reserve's warning on its dates (a promotional term in the window is a BLOCK, refused before). Safety
+    /// and transport notices are informative by nature, and a presidential reserve lasts seven months: it
+    /// must not hold them back (see docs/decisions.md).
+    /// </summary>
+    public static bool NothingToReviewFirst(IEnumerable<string> findingRuleIds) => findingRuleIds.All(rule => rule == ElectoralReserve);
+
     /// <summary>The window within which two messages count together.</summary>
     public static readonly TimeSpan FrequencyWindow = TimeSpan.FromDays(30);
 
@@ -78,7 +88,7 @@ public static class ContextRules
         var until = draft.ExpireTime is { } expire && expire > draft.PublishTime ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(expire, Paris).DateTime) : from;
         foreach (var election in elections.Where(e => e.Start <= until && from <= e.End))
         {
-            yield return new("CH-ELECTORAL-RESERVE", charter.ElectoralReserve, "publishTime", election.Label,
+            yield return new(ElectoralReserve, charter.ElectoralReserve, "publishTime", election.Label,
                 $"La publication ({from:yyyy-MM-dd} au {until:yyyy-MM-dd}) tombe dans la période de réserve de l'élection « {election.Label} » ({election.Start:yyyy-MM-dd} au {election.End:yyyy-MM-dd}).",
                 "Vérifiez que le message reste strictement informatif, ou publiez-le après le scrutin.");
             foreach (var (field, text) in new[] { ("title", draft.Title), ("body", draft.Body) })
@@ -89,7 +99,7 @@ public static class ContextRules
                 {
                     foreach (var (start, end) in CharterEngine.Matches(matcher, term, allowed))
                     {
-                        yield return new("CH-ELECTORAL-RESERVE", Severity.Block, field, matcher.Excerpt(start, end),
+                        yield return new(ElectoralReserve, Severity.Block, field, matcher.Excerpt(start, end),
                             $"« {text[start..end]} » met en valeur l'action de l'émetteur pendant la période de réserve de l'élection « {election.Label} ».",
                             "Retirez toute mise en valeur de la collectivité pendant la réserve.");
                     }

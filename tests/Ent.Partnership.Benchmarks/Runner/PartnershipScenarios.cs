@@ -118,7 +118,8 @@ public sealed class PartnershipScenarios(Suite suite, RunnerOptions options, Rep
         }
 
         var clock = Stopwatch.StartNew();
-        var approved = await Task.WhenAll(names.Select(name => suite.PostAsync($"/v1/{name}:approve", new { })));
+        // The sample calendar's reserve windows (the 2027 presidential from October 2026) warn: the reviewer takes note.
+        var approved = await Task.WhenAll(names.Select(name => suite.PostAsync($"/v1/{name}:approve", new { acknowledgedRuleIds = new[] { "CH-ELECTORAL-RESERVE" } })));
         var schools = approved.Sum(a => a.GetProperty("resolvedSchools").GetArrayLength());
         while (true)
         {
