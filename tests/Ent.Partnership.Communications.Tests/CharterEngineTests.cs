@@ -20,6 +20,7 @@ public sealed class CharterEngineTests
             new("offre spéciale", TermCategory.Commercial, Severity.Block),
             new("promotion", TermCategory.Commercial, Severity.Warn),
             new("votez pour", TermCategory.Political, Severity.Block),
+            new("votez", TermCategory.Political, Severity.Warn),
             new("élection", TermCategory.Political, Severity.Warn),
             new("prière", TermCategory.Religious, Severity.Warn),
             new("culte", TermCategory.Religious, Severity.Warn),
@@ -48,6 +49,19 @@ public sealed class CharterEngineTests
         Assert.Contains("OFFRE SPECIALE", finding.Excerpt, StringComparison.Ordinal);
         Assert.Contains("« OFFRE SPECIALE »", finding.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void OverlappingTerms_GiveOneFinding_TheStrongest()
+    {
+        var finding = Assert.Single(Check(Draft("Votez pour nous !")));
+
+        Assert.Equal(("CH-POLITICAL", Severity.Block), (finding.RuleId, finding.Severity));
+        Assert.Contains("« Votez pour »", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATermElsewhereInTheText_IsStillItsOwnFinding() =>
+        Assert.Equal([Severity.Block, Severity.Warn], Check(Draft("Votez pour nous ! Et votez demain.")).Select(f => f.Severity));
 
     [Fact]
     public void ATerm_NeverMatchesInsideAnAllowedPhrase() =>

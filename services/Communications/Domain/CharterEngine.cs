@@ -155,13 +155,29 @@ public static partial class CharterEngine
         }
     }
 
+    /// <summary>
+    /// The charter's terms found in a field. Terms matched on the same words give one finding, the strongest
+    /// (« Votez pour nous » is a BLOCK for « Votez pour », not also a WARN for « Votez »): BLOCK before WARN,
+    /// then the longer match.
+    /// </summary>
     private static void CheckTerms(List<Finding> findings, string field, TextMatcher matcher, Charter charter)
     {
         var text = matcher.Text;
         var allowed = charter.AllowedPhrases.SelectMany(matcher.Find).ToList();
-        foreach (var term in charter.Terms.Where(t => t.Category != TermCategory.Promotional))
+        var terms = charter.Terms.Where(t => t.Category != TermCategory.Promotional).ToList();
+        var matches = terms.SelectMany(term => Matches(matcher, term, allowed).Select(m => (Term: term, m.Start, m.End))).ToList();
+        var kept = new List<(CharterTerm Term, int Start, int End)>();
+        foreach (var match in matches.OrderBy(m => m.Term.Severity == Severity.Block ? 0 : 1).ThenByDescending(m => m.End - m.Start).ThenBy(m => m.Start))
         {
-            foreach (var (start, end) in Matches(matcher, term, allowed))
+            if (!kept.Any(k => k.Start < match.End && match.Start < k.End))
+            {
+                kept.Add(match);
+            }
+        }
+
+        foreach (var term in terms)
+        {
+            foreach (var (_, start, end) in kept.Where(k => ReferenceEquals(k.Term, term)).OrderBy(k => k.Start))
             {
                 var (ruleId, nature) = term.Category switch
                 {
