@@ -54,9 +54,9 @@ public sealed class ObligationCatalog(
         var obligations = (await repository.ListAllAsync([new IndexTerm("convention", convention)]))
             .Select(o => o.Obligation).Where(o => ComplianceReporting.InSchoolYear(o, yearStart)).ToList();
         var training = new List<Evidence>();
-        foreach (var obligation in obligations.Where(o => o.Kind == ObligationClause.Types.Kind.Training))
+        foreach (var obligation in obligations.Where(o => o.Kind == ObligationClause.Types.Kind.Training && ComplianceReporting.Counts(o)))
         {
-            training.AddRange(await repository.AllEvidenceAsync(obligation.Name));
+            training.AddRange(await CountedEvidenceAsync(obligation));
         }
 
         var report = ComplianceReporting.Build(convention, yearStart, obligations, training, await schools);
@@ -403,14 +403,14 @@ public sealed class ObligationCatalog(
     {
         foreach (var chunk in created.Chunk(100))
         {
-            var claims = await repository.ClaimsAsync(chunk.Select(ObligationIdentity.Of));
             var batch = repository.Store.NewBatch();
             foreach (var obligation in chunk)
             {
                 (obligation.Status, obligation.StatusReason) = ObligationStatus.Evaluate(obligation, Today);
                 obligation.CreateTime = obligation.UpdateTime = Now;
                 repository.Put(batch, obligation, expectedVersion: 0);
-                repository.Claim(batch, obligation, claims.GetValueOrDefault(ObligationIdentity.Of(obligation).Id));
+                // An identity nobody holds: a replica that claimed it meanwhile makes this batch fail, and it is read again.
+                repository.Claim(batch, obligation, expectedVersion: 0);
             }
 
             await batch.CommitAsync();

@@ -21,6 +21,9 @@ public static class ComplianceReporting
         throw new InvalidArgumentException("schoolYear", $"« {text} » n'est pas une année scolaire de la forme 2019-2020.");
     }
 
+    /// <summary>Whether an obligation counts in the report's shares: not WAIVED, SUPERSEDED (its successor counts) nor CANCELLED.</summary>
+    public static bool Counts(Obligation obligation) => obligation.Status is not (Status.Waived or Status.Superseded or Status.Cancelled);
+
     /// <summary>Whether an obligation belongs to the school year: its period starts in it, whatever its recurrence.</summary>
     public static bool InSchoolYear(Obligation obligation, DateOnly yearStart) =>
         CivilDate.TryParse(obligation.Period.StartDate, out var start) && SchoolYear.StartOf(start) == yearStart;
@@ -54,7 +57,7 @@ public static class ComplianceReporting
         }
 
         var yearEnd = yearStart.AddYears(1).AddDays(-1);
-        var obligors = obligations.Select(o => o.Obligor).ToHashSet(StringComparer.Ordinal);
+        var obligors = obligations.Where(Counts).Select(o => o.Obligor).ToHashSet(StringComparer.Ordinal);
         var underConvention = schools
             .Where(s => s.CompetenceHistory.Any(p => obligors.Contains(p.Authority) && Overlaps(p, yearStart, yearEnd)))
             .Select(s => s.Name)

@@ -61,7 +61,6 @@ public sealed class ObligationRepository(IDocumentStore store)
             new IndexTerm("kind", ProtoEnum.Name(obligation.Kind)),
             new IndexTerm("status", ProtoEnum.Name(obligation.Status)),
             new IndexTerm("period_start", obligation.Period.StartDate),
-            new IndexTerm("clause", obligation.Convention + "#" + obligation.ClauseId),
         ]);
 
     /// <summary>Every piece of evidence of an obligation.</summary>

@@ -2,6 +2,7 @@ extern alias parties;
 
 using System.Text;
 using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Obligations.Application;
 using Ent.Partnership.Obligations.Grpc;
 using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.Redis;
@@ -74,13 +75,13 @@ public abstract class CatchUpContract : IAsyncLifetime
             });
         });
 
-    private static Convention InForce(string id) => new()
+    private static Convention InForce(string id, string endDate = "2026-08-31") => new()
     {
         Name = "conventions/" + id,
         Revision = 1,
         State = Convention.Types.State.InForce,
         EffectiveDate = "2024-09-01",
-        EndDate = "2026-08-31",
+        EndDate = endDate,
         Signatories = { new Signatory { Party = "parties/aca-test", Role = Signatory.Types.Role.AcademicAuthority } },
         Articles =
         {
@@ -112,6 +113,35 @@ public abstract class CatchUpContract : IAsyncLifetime
         Assert.Equal(2, all.Count(o => o.Obligation.Convention == "conventions/first"));
         Assert.Equal(2, all.Count(o => o.Obligation.Convention == "conventions/second"));
     }
+
+    [Fact]
+    public async Task TwoReplicasPlanningTheSameConventionsAtOnce_MakeOneObligationPerIdentity_AndNoClosedPeriod()
+    {
+        await using var first = StartObligations();
+        await using var second = StartObligations();
+        var names = Enumerable.Range(1, 10).Select(i => $"conventions/raced-{i}").ToList();
+        foreach (var name in names)
+        {
+            await first.Services.GetRequiredService<ObligationCatalog>().KeepConventionAsync(InForce(name["conventions/".Length..], endDate: "2028-08-31"), inForce: true);
+        }
+
+        var catalogs = new[] { first, second }.Select(host => host.Services.GetRequiredService<ObligationCatalog>()).ToList();
+        for (var round = 0; round < 3; round++)
+        {
+            // Each replica's clock twice at once, as if their timers fired together.
+            await Task.WhenAll(catalogs.Concat(catalogs).Select(catalog => Task.Run(catalog.AdvanceWithTimeAsync)));
+        }
+
+        var today = catalogs[0].Today;
+        var made = (await first.Services.GetRequiredService<ObligationRepository>().ListAllAsync([])).Select(o => o.Obligation).Where(o => names.Contains(o.Convention)).ToList();
+        Assert.All(names, name => Assert.Equal(
+            Periods(today).Select(start => start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+            made.Where(o => o.Convention == name).Select(o => o.Period.StartDate).Order()));
+    }
+
+    /// <summary>The school years of 2024-2028 not ended on <paramref name="today"/>: what the clock plans.</summary>
+    private static IEnumerable<DateOnly> Periods(DateOnly today) =>
+        new[] { 2024, 2025, 2026, 2027 }.Select(year => new DateOnly(year, 9, 1)).Where(start => start.AddYears(1).AddDays(-1) >= today);
 }
 
 public sealed class CatchUpTests : CatchUpContract
