@@ -32,7 +32,10 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
     {
         await _gateway.OkAsync(HttpMethod.Post, "/v1/parties?partyId=leaving-group", "dev-admin-key",
             """{"kind":"PURCHASING_GROUP","displayName":"Groupement des départs","validFrom":"2020-01-01"}""");
-        await _gateway.OkAsync(HttpMethod.Post, "/v1/parties/leaving-group/memberships", "dev-admin-key", """{"member":"parties/region-grand-est","role":"COORDINATOR","joinedOn":"2020-01-01"}""");
+        const string Coordinator = """{"member":"parties/region-grand-est","role":"COORDINATOR","joinedOn":"2020-01-01"}""";
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/parties/leaving-group/memberships", "dev-admin-key", Coordinator);
+        // Recorded again (as the reference data loader does at each start): it exists, it is not a second coordinator.
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Post, "/v1/parties/leaving-group/memberships", "dev-admin-key", Coordinator), HttpStatusCode.Conflict, 6);
         var member = await _gateway.OkAsync(HttpMethod.Post, "/v1/parties/leaving-group/memberships", "dev-admin-key", """{"member":"parties/dep-08","role":"MEMBER","joinedOn":"2020-01-01"}""");
         var secondCoordinator = await _gateway.SendAsync(HttpMethod.Post, "/v1/parties/leaving-group/memberships", "dev-admin-key",
             """{"member":"parties/dep-10","role":"COORDINATOR","joinedOn":"2021-01-01"}""");

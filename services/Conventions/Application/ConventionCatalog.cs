@@ -23,16 +23,14 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 
     private static readonly string[] ListFields = ["state", "party"];
 
-    private static readonly Dictionary<string, Action<Convention, Convention>> Updatable = new()
-    {
-        ["title"] = (target, source) => target.Title = source.Title,
-        ["purpose"] = (target, source) => target.Purpose = source.Purpose,
-        ["signatories"] = (target, source) => Replace(target.Signatories, source.Signatories),
-        ["articles"] = (target, source) => Replace(target.Articles, source.Articles),
-        ["annexes"] = (target, source) => Replace(target.Annexes, source.Annexes),
-        ["effective_date"] = (target, source) => target.EffectiveDate = source.EffectiveDate,
-        ["end_date"] = (target, source) => target.EndDate = source.EndDate,
-    };
+    private static readonly Updatable<Convention> ConventionUpdatable = new Updatable<Convention>("de la convention")
+        .Field("title", (target, source) => target.Title = source.Title, patch => patch.Title.Length > 0)
+        .Field("purpose", (target, source) => target.Purpose = source.Purpose, patch => patch.Purpose.Length > 0)
+        .Field("signatories", (target, source) => Replace(target.Signatories, source.Signatories), patch => patch.Signatories.Count > 0)
+        .Field("articles", (target, source) => Replace(target.Articles, source.Articles), patch => patch.Articles.Count > 0)
+        .Field("annexes", (target, source) => Replace(target.Annexes, source.Annexes), patch => patch.Annexes.Count > 0)
+        .Field("effective_date", (target, source) => target.EffectiveDate = source.EffectiveDate, patch => patch.EffectiveDate.Length > 0)
+        .Field("end_date", (target, source) => target.EndDate = source.EndDate, patch => patch.EndDate.Length > 0);
 
     public const int MaxReasonLength = 2000;
 
@@ -118,16 +116,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         var updated = stored.Resource.Clone();
-        var paths = mask is { Paths.Count: > 0 } ? mask.Paths.Select(FieldPaths.ToSnakeCase) : Updatable.Keys.Where(k => IsGiven(patch, k));
-        foreach (var path in paths)
-        {
-            if (!Updatable.TryGetValue(path, out var apply))
-            {
-                throw new InvalidArgumentException("updateMask", $"Le champ « {path} » ne peut pas être modifié.");
-            }
-
-            apply(updated, patch);
-        }
+        ConventionUpdatable.Apply(updated, patch, mask);
 
         await ValidateContentAsync(updated);
         Amendments.ClearStaleCharterValidation(updated);
@@ -344,12 +333,10 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         return stored.Resource;
     }
 
-    private static readonly Dictionary<string, Action<Meeting, Meeting>> MeetingUpdatable = new()
-    {
-        ["scheduled_at"] = (target, source) => target.ScheduledAt = source.ScheduledAt,
-        ["place"] = (target, source) => target.Place = source.Place,
-        ["agenda"] = (target, source) => Replace(target.Agenda, source.Agenda),
-    };
+    private static readonly Updatable<Meeting> MeetingUpdatable = new Updatable<Meeting>("de la réunion")
+        .Field("scheduled_at", (target, source) => target.ScheduledAt = source.ScheduledAt, patch => patch.ScheduledAt is not null)
+        .Field("place", (target, source) => target.Place = source.Place, patch => patch.Place.Length > 0)
+        .Field("agenda", (target, source) => Replace(target.Agenda, source.Agenda), patch => patch.Agenda.Count > 0);
 
     /// <summary>Moves a SCHEDULED meeting: the fields of the mask, or those given.</summary>
     public async Task<Meeting> UpdateMeetingAsync(Caller caller, Meeting? patch, FieldMask? mask)
@@ -367,23 +354,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         var updated = stored.Resource.Clone();
-        var paths = mask is { Paths.Count: > 0 }
-            ? mask.Paths.Select(FieldPaths.ToSnakeCase)
-            : MeetingUpdatable.Keys.Where(k => k switch
-            {
-                "scheduled_at" => patch.ScheduledAt is not null,
-                "place" => patch.Place.Length > 0,
-                _ => patch.Agenda.Count > 0,
-            });
-        foreach (var path in paths)
-        {
-            if (!MeetingUpdatable.TryGetValue(path, out var apply))
-            {
-                throw new InvalidArgumentException("updateMask", $"Le champ « {path} » de la réunion ne peut pas être modifié.");
-            }
-
-            apply(updated, patch);
-        }
+        MeetingUpdatable.Apply(updated, patch, mask);
 
         Governance.Reschedule((await LoadAsync(ConventionOf(updated.Name), "meeting.name")).Resource, stored.Resource, updated);
         return await WriteMeetingAsync(updated, stored.Version, new MeetingUpdated { Meeting = updated });
@@ -549,13 +520,11 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         return (Amendment)await TransitionAsync(amendment.Name, (file, batch) => Lifecycle.Reopen(file, reason, Now), supersede: true);
     }
 
-    private static readonly Dictionary<string, Action<Amendment, Amendment>> AmendmentUpdatable = new()
-    {
-        ["title"] = (target, source) => target.Title = source.Title,
-        ["purpose"] = (target, source) => target.Purpose = source.Purpose,
-        ["changes"] = (target, source) => target.Changes = source.Changes,
-        ["effective_date"] = (target, source) => target.EffectiveDate = source.EffectiveDate,
-    };
+    private static readonly Updatable<Amendment> AmendmentUpdatable = new Updatable<Amendment>("de l'avenant")
+        .Field("title", (target, source) => target.Title = source.Title, patch => patch.Title.Length > 0)
+        .Field("purpose", (target, source) => target.Purpose = source.Purpose, patch => patch.Purpose.Length > 0)
+        .Field("changes", (target, source) => target.Changes = source.Changes, patch => patch.Changes is not null)
+        .Field("effective_date", (target, source) => target.EffectiveDate = source.EffectiveDate, patch => patch.EffectiveDate.Length > 0);
 
     /// <summary>Corrects an amendment in DRAFT: the fields of the mask, or those given.</summary>
     public async Task<Amendment> UpdateAmendmentAsync(Caller caller, Amendment? patch, FieldMask? mask)
@@ -580,24 +549,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         var updated = stored.Resource.Clone();
-        var paths = mask is { Paths.Count: > 0 }
-            ? mask.Paths.Select(FieldPaths.ToSnakeCase)
-            : AmendmentUpdatable.Keys.Where(k => k switch
-            {
-                "title" => patch.Title.Length > 0,
-                "purpose" => patch.Purpose.Length > 0,
-                "changes" => patch.Changes is not null,
-                _ => patch.EffectiveDate.Length > 0,
-            });
-        foreach (var path in paths)
-        {
-            if (!AmendmentUpdatable.TryGetValue(path, out var apply))
-            {
-                throw new InvalidArgumentException("updateMask", $"Le champ « {path} » de l'avenant ne peut pas être modifié.");
-            }
-
-            apply(updated, patch);
-        }
+        AmendmentUpdatable.Apply(updated, patch, mask);
 
         Amendments.CheckNew((await LoadAsync(ConventionOf(name), "amendment.name")).Resource, updated, Today);
         await parties.CheckSignatoriesAsync(new Convention { Signatories = { updated.Changes.AddSignatories } });
@@ -1056,17 +1008,6 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     }
 
     private OutgoingEvent Event(IMessage data, string subject) => OutgoingEvent.From(data, EventSource, subject, time);
-
-    private static bool IsGiven(Convention patch, string path) => path switch
-    {
-        "title" => patch.Title.Length > 0,
-        "purpose" => patch.Purpose.Length > 0,
-        "signatories" => patch.Signatories.Count > 0,
-        "articles" => patch.Articles.Count > 0,
-        "annexes" => patch.Annexes.Count > 0,
-        "effective_date" => patch.EffectiveDate.Length > 0,
-        _ => patch.EndDate.Length > 0,
-    };
 
     private static void Replace<T>(Google.Protobuf.Collections.RepeatedField<T> target, IEnumerable<T> source)
     {

@@ -324,8 +324,9 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         var created = membership.Clone();
         created.Name = $"{group.Name}/memberships/{memberId}";
         created.Etag = "";
-        var members = await repository.AllMembershipsAsync(group.Name[PartyRules.NamePrefix.Length..]);
-        if (GroupCoordination.Added(members, members.Append(created), twoCoordinatorsOnly: true) is [_, ..] breaches)
+        // The member's own membership, if recorded already, is left to the write below (ALREADY_EXISTS, or the same request again).
+        var others = (await repository.AllMembershipsAsync(group.Name[PartyRules.NamePrefix.Length..])).Where(m => m.Name != created.Name).ToList();
+        if (GroupCoordination.Added(others, others.Append(created), twoCoordinatorsOnly: true) is [_, ..] breaches)
         {
             throw new FailedPreconditionException("ONE_COORDINATOR", group.Name, string.Join(" ", breaches));
         }
@@ -351,12 +352,11 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         }
     }
 
-    private static readonly Dictionary<string, Action<Membership, Membership>> MembershipUpdatable = new()
-    {
-        ["left_on"] = (target, source) => target.LeftOn = source.LeftOn,
-        ["role"] = (target, source) => target.Role = source.Role,
-        ["deliberation_reference"] = (target, source) => target.DeliberationReference = source.DeliberationReference,
-    };
+    /// <summary>The member and the day it joined never change (SPEC section 11).</summary>
+    private static readonly Updatable<Membership> MembershipUpdatable = new Updatable<Membership>("d'une adhésion (seuls leftOn, role et deliberationReference changent)")
+        .Field("left_on", (target, source) => target.LeftOn = source.LeftOn, patch => patch.LeftOn.Length > 0)
+        .Field("role", (target, source) => target.Role = source.Role, patch => patch.Role != Membership.Types.Role.Unspecified)
+        .Field("deliberation_reference", (target, source) => target.DeliberationReference = source.DeliberationReference, patch => patch.DeliberationReference.Length > 0);
 
     /// <summary>Records a member leaving, a change of role or of the deliberation's reference.</summary>
     public async Task<Membership> UpdateMembershipAsync(Caller caller, Membership? patch, FieldMask? mask)
@@ -380,23 +380,7 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         }
 
         var updated = stored.Membership.Clone();
-        var paths = mask is { Paths.Count: > 0 }
-            ? mask.Paths.Select(FieldPaths.ToSnakeCase)
-            : MembershipUpdatable.Keys.Where(k => k switch
-            {
-                "left_on" => patch.LeftOn.Length > 0,
-                "role" => patch.Role != Membership.Types.Role.Unspecified,
-                _ => patch.DeliberationReference.Length > 0,
-            });
-        foreach (var path in paths)
-        {
-            if (!MembershipUpdatable.TryGetValue(path, out var apply))
-            {
-                throw new InvalidArgumentException("updateMask", $"Le champ « {path} » d'une adhésion ne change pas (seuls leftOn, role et deliberationReference).");
-            }
-
-            apply(updated, patch);
-        }
+        MembershipUpdatable.Apply(updated, patch, mask);
 
         if (updated.Role == Membership.Types.Role.Unspecified)
         {

@@ -1,10 +1,7 @@
 using Ent.Partnership.Common.V1;
-using Ent.Partnership.Communications.Storage;
 using Ent.Partnership.Communications.V1;
-using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using State = Ent.Partnership.Communications.V1.Communication.Types.State;
 
@@ -23,26 +20,8 @@ public sealed class ElectionCalendarTests(ServiceEnvironment environment) : ICla
 
     public async Task InitializeAsync()
     {
-        await _service.KeepSampleConventionAsync();
-        // The same charter, with transport notices allowed to go out at once.
-        var charters = _service.Services.GetRequiredService<CommunicationRepository>();
-        await charters.KeepCharterAsync(new CharterValidated
-        {
-            Convention = "conventions/test",
-            Revision = 1,
-            AnnexId = "annexe-1",
-            ValidatedOn = "2019-09-16",
-            Charter = new UsageCharter
-            {
-                AllowedAudiences = { Audience.Parents },
-                AllowedCategories = { Category.Transport },
-                MaxTitleLength = 120,
-                MaxBodyLength = 4000,
-                MaxMessagesPerSchoolPer30Days = 10,
-                MaxValidityDays = 60,
-                UrgentCategories = { Category.Transport },
-            },
-        });
+        // Transport notices may go out at once.
+        await _service.KeepSampleConventionAsync(Category.Transport);
         await Wait.UntilAsync(async () => (await _service.Client.ListElectionsAsync(new ListElectionsRequest { PageSize = 500 }, Cea)).Elections.Count >= 10);
     }
 

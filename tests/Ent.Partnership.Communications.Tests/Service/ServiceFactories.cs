@@ -90,7 +90,7 @@ public sealed class CommunicationsFactory(
         field ??= new(GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() }));
 
     /// <summary>What the conventions' events would have taught the service: a convention in force whose charter is validated.</summary>
-    public async Task KeepSampleConventionAsync()
+    public async Task KeepSampleConventionAsync(params Category[] urgentCategories)
     {
         var repository = Services.GetRequiredService<CommunicationRepository>();
         await repository.KeepConventionAsync(new Convention
@@ -122,6 +122,7 @@ public sealed class CommunicationsFactory(
                 MaxBodyLength = 4000,
                 MaxMessagesPerSchoolPer30Days = 10,
                 MaxValidityDays = 60,
+                UrgentCategories = { urgentCategories },
             },
         });
     }
