@@ -1,15 +1,17 @@
+using Ent.Partnership.Common.V1;
+using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Http;
+using Code = Google.Rpc.Code;
 
 namespace Ent.Partnership.Gateway;
 
 /// <summary>
-/// Everything under <c>/v1</c> needs an API key (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>). Whatever
-/// identity the client sent is dropped; the request goes on with the internal token alone.
+/// Everything under <c>/v1</c> needs an API key (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>, or both
+/// with the same key). Credentials the gateway would have to choose between are refused, never picked from.
+/// Whatever identity the client sent is dropped; the request goes on with the internal token alone.
 /// </summary>
 public sealed class IdentityMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator)
 {
-    private const string ApiKeyHeader = "X-Api-Key";
-
     public async Task InvokeAsync(HttpContext context)
     {
         if (!context.Request.Path.StartsWithSegments("/v1"))
@@ -19,10 +21,19 @@ public sealed class IdentityMiddleware(RequestDelegate next, ApiKeyAuthenticator
         }
 
         var headers = context.Request.Headers;
-        var key = ReadKey(headers);
+        var (key, conflicting) = Credentials.Read(headers);
         foreach (var name in headers.Keys.Where(IsIdentityHeader).ToList())
         {
             headers.Remove(name);
+        }
+
+        if (conflicting)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await ErrorResponses.WriteAsync(context, ErrorStatus.Create(Code.Unauthenticated,
+                "Une seule clé d'API par requête : Authorization (Bearer) ou X-Api-Key, pas deux clés différentes, ni un en-tête répété ou vide.",
+                ErrorReason.ConflictingCredentials));
+            return;
         }
 
         var authenticated = key is null ? null : authenticator.Authenticate(key);
@@ -38,22 +49,10 @@ public sealed class IdentityMiddleware(RequestDelegate next, ApiKeyAuthenticator
         await next(context);
     }
 
-    private static string? ReadKey(IHeaderDictionary headers)
-    {
-        var authorization = headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return authorization["Bearer ".Length..].Trim();
-        }
-
-        var key = headers[ApiKeyHeader].ToString();
-        return key.Length > 0 ? key : null;
-    }
-
     /// <summary>Headers through which a client might try to pass an identity of its own.</summary>
     private static bool IsIdentityHeader(string name) =>
         name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
-        || name.Equals(ApiKeyHeader, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(Credentials.ApiKeyHeader, StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("X-Ent-", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("X-Caller-", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("X-Forwarded-User", StringComparison.OrdinalIgnoreCase);

@@ -42,6 +42,69 @@ public sealed class LimitsTests(GatewayFactory gateway) : IClassFixture<GatewayF
         Assert.Equal((HttpStatusCode.Unauthorized, 16), (expired.StatusCode, await StatusCodeOfBodyAsync(expired)));
     }
 
+    public static TheoryData<string, string[]> TwoCredentials() => new()
+    {
+        { "two different keys", ["X-Api-Key: test-admin-key", "Authorization: Bearer test-slow-key"] },
+        { "a valid key beside an unknown one", ["X-Api-Key: no-such-key", "Authorization: Bearer test-admin-key"] },
+        { "the same header twice", ["X-Api-Key: test-admin-key", "X-Api-Key: test-admin-key"] },
+        { "two Authorization headers", ["Authorization: Bearer test-admin-key", "Authorization: Bearer test-admin-key"] },
+        { "an empty bearer", ["Authorization: Bearer "] },
+        { "another scheme", ["Authorization: Basic dGVzdDp0ZXN0"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(TwoCredentials))]
+    public async Task CredentialsTheGatewayWouldHaveToChooseBetween_Are401_ConflictingCredentials(string why, string[] headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/parties");
+        foreach (var header in headers)
+        {
+            var (name, value) = (header[..header.IndexOf(':')], header[(header.IndexOf(':') + 1)..].Trim());
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        var response = await _client.SendAsync(request);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{why}: {(int)response.StatusCode}");
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(16, body.GetProperty("code").GetInt32());
+        Assert.Equal("CONFLICTING_CREDENTIALS", body.GetProperty("details")[0].GetProperty("reason").GetString());
+    }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("  ", "Bearer test-admin-key")]
+    [InlineData(null, "Bearer")]
+    public void AnEmptyCredential_Conflicts(string? apiKey, string? authorization)
+    {
+        // HttpClient does not send an empty header: the rule is read on the headers themselves.
+        Microsoft.AspNetCore.Http.IHeaderDictionary headers = new Microsoft.AspNetCore.Http.HeaderDictionary();
+        if (apiKey is not null)
+        {
+            headers[Credentials.ApiKeyHeader] = apiKey;
+        }
+
+        if (authorization is not null)
+        {
+            headers.Authorization = authorization;
+        }
+
+        Assert.Equal((null, true), Credentials.Read(headers));
+    }
+
+    [Fact]
+    public async Task TheSameKeyInBothHeaders_IsOneCredential()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/parties");
+        request.Headers.Add("X-Api-Key", "test-admin-key");
+        request.Headers.Add("Authorization", "Bearer test-admin-key");
+
+        var response = await _client.SendAsync(request);
+
+        // Past the key check: no service stands behind this gateway.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
     [Fact]
     public async Task AKeyBeyondItsBurst_Gets429WithRetryAfter_AndOtherKeysGoOn()
     {
