@@ -4,6 +4,7 @@ using Ent.Partnership.Obligations.Domain;
 using Ent.Partnership.Obligations.Grpc;
 using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.Redis;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -16,19 +17,33 @@ namespace Ent.Partnership.Obligations.Tests.Service;
 
 /// <summary>
 /// A register written by the planner of before identities (names made from the revision, no slot, a second
-/// live obligation per period after each amendment) brought up to date on a real redis-server.
+/// live obligation per period after each amendment), on a real redis-server, brought up to date by the step
+/// the service runs as it starts.
 /// </summary>
 public sealed class RegisterMigrationTests : IAsyncLifetime
 {
     private readonly Ent.Partnership.Tests.Support.RedisServer _redis = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero));
-    private WebApplicationFactory<ObligationsService> _service = null!;
+    private WebApplicationFactory<ObligationsService>? _service;
 
-    private ObligationRepository Repository => _service.Services.GetRequiredService<ObligationRepository>();
+    /// <summary>The store as the service sees it, before the service runs.</summary>
+    private ObligationRepository Written => new(new RedisDocumentStore(_redis.Connection, new RedisStoreOptions("obligations")));
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => _redis.InitializeAsync();
+
+    public async Task DisposeAsync()
     {
-        await _redis.InitializeAsync();
+        if (_service is not null)
+        {
+            await _service.DisposeAsync();
+        }
+
+        await _redis.DisposeAsync();
+    }
+
+    /// <summary>Starts the service on the register as it is, and waits for its start-up step.</summary>
+    private async Task<IServiceProvider> StartAsync()
+    {
         _service = new WebApplicationFactory<ObligationsService>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
@@ -38,12 +53,7 @@ public sealed class RegisterMigrationTests : IAsyncLifetime
             builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_time));
         });
         await _service.Services.GetRequiredService<RegisterMigration>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        await _redis.DisposeAsync();
+        return _service.Services;
     }
 
     private static Convention Convention(int revision) => new()
@@ -90,60 +100,68 @@ public sealed class RegisterMigrationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DuplicatesOfTheOldPlanner_AreSuperseded_KeepingTheOneWithEvidenceElseTheOldest_AndTheStepIsANoOpTheSecondTime()
+    public async Task DuplicatesOfTheOldPlanner_AreSuperseded_KeepingTheOneWithEvidenceElseTheOldest_AndTheStepWritesNothingTheSecondTime()
     {
         var closedYear = Old(1, "parties/aca-reims", "2025-09-01", 2025, Status.Breached);
         var closedYearWithEvidence = Old(2, "parties/aca-reims", "2025-09-01", 2026, Status.Breached);
         var runningYear = Old(1, "parties/aca-reims", "2026-09-01", 2025, Status.OnTrack);
         var runningYearAgain = Old(2, "parties/aca-reims", "2026-09-01", 2026, Status.OnTrack);
         var otherSlot = new[] { Old(1, "parties/dep-51", "2025-09-01", 2025, Status.Breached), Old(1, "parties/dep-51", "2026-09-01", 2025, Status.OnTrack) };
-        await Repository.KeepConventionAsync(Convention(2), inForce: true);
-        var batch = Repository.Store.NewBatch();
+        var written = Written;
+        await written.KeepConventionAsync(Convention(2), inForce: true);
+        var batch = written.Store.NewBatch();
         foreach (var obligation in otherSlot.Concat([closedYear, closedYearWithEvidence, runningYear, runningYearAgain]))
         {
-            Repository.Put(batch, obligation, 0);
+            written.Put(batch, obligation, 0);
         }
 
-        Repository.PutEvidence(batch, new Evidence { Name = closedYearWithEvidence.Name + "/evidence/e-1", TrainingSession = new TrainingSession { HeldOn = "2025-10-01" } });
-        var marker = await Repository.Store.GetAsync(ObligationRepository.Migrations, "identities");
-        batch.Delete(ObligationRepository.Migrations, "identities", marker!.Version);
+        written.PutEvidence(batch, new Evidence { Name = closedYearWithEvidence.Name + "/evidence/e-1", TrainingSession = new TrainingSession { HeldOn = "2025-10-01" } });
         await batch.CommitAsync();
-        var migration = _service.Services.GetRequiredService<RegisterMigration>();
 
-        var written = await migration.MigrateAsync();
-        var after = (await Repository.ListAllAsync([])).ToDictionary(s => s.Obligation.Name, s => s);
-        var again = await migration.MigrateAsync();
+        var services = await StartAsync();
 
-        Assert.Equal(6 + 4, written); // each obligation given its slot, and a claim for each of the four identities
-        Assert.Equal((Status.Superseded, closedYearWithEvidence.Name), (after[closedYear.Name].Obligation.Status, after[closedYear.Name].Obligation.SupersededBy));
-        Assert.Equal((Status.Superseded, runningYear.Name), (after[runningYearAgain.Name].Obligation.Status, after[runningYearAgain.Name].Obligation.SupersededBy));
-        Assert.Equal([Status.Breached, Status.OnTrack], new[] { closedYearWithEvidence, runningYear }.Select(o => after[o.Name].Obligation.Status));
+        var repository = services.GetRequiredService<ObligationRepository>();
+        var after = (await repository.ListAllAsync([])).ToDictionary(s => s.Obligation.Name, s => s.Obligation);
+        Assert.Equal((Status.Superseded, closedYearWithEvidence.Name), (after[closedYear.Name].Status, after[closedYear.Name].SupersededBy));
+        Assert.Equal((Status.Superseded, runningYear.Name), (after[runningYearAgain.Name].Status, after[runningYearAgain.Name].SupersededBy));
+        Assert.All(new[] { closedYearWithEvidence, runningYear }.Concat(otherSlot), kept => Assert.NotEqual(Status.Superseded, after[kept.Name].Status));
         Assert.Equal(
             ["parties/aca-reims", "parties/aca-reims", "parties/aca-reims", "parties/aca-reims", "parties/dep-51", "parties/dep-51"],
-            after.Values.Select(s => s.Obligation.Signatory).Order());
-        Assert.Equal(0, again);
-        Assert.Equal(after.Values.Select(s => s.Version), (await Repository.ListAllAsync([])).Select(s => s.Version));
+            after.Values.Select(o => o.Signatory).Order());
+        var claims = await repository.ClaimsAsync(after.Values.Select(ObligationIdentity.Of));
+        Assert.Equal(4, claims.Count);
+
+        // Run again, even with its record gone, the step finds nothing to write.
+        await DeleteRecordAsync(repository);
+        Assert.Equal(0, await services.GetRequiredService<RegisterMigration>().MigrateAsync());
 
         // Planning the same revision again (the old clock's bug) now makes nothing.
-        var catalog = _service.Services.GetRequiredService<ObligationCatalog>();
+        var catalog = services.GetRequiredService<ObligationCatalog>();
         Assert.Equal(0, await catalog.ReconcileAsync(Convention(3), catalog.Today, "Révision 3"));
-        Assert.Equal(6, (await Repository.ListAllAsync([])).Count);
+        Assert.Equal(6, (await repository.ListAllAsync([])).Count);
     }
 
     [Fact]
-    public async Task TheStepRunAgainWithoutItsRecord_WritesNothing()
+    public async Task AnObligationOfAConventionNoLongerInForce_GetsItsSlotAndClaimToo()
     {
-        var batch = Repository.Store.NewBatch();
-        Repository.Put(batch, Old(1, "parties/aca-reims", "2026-09-01", 2025, Status.OnTrack), 0);
-        var marker = await Repository.Store.GetAsync(ObligationRepository.Migrations, "identities");
-        batch.Delete(ObligationRepository.Migrations, "identities", marker!.Version);
+        var ended = Old(1, "parties/dep-51", "2024-09-01", 2024, Status.Fulfilled);
+        var batch = Written.Store.NewBatch();
+        Written.Put(batch, ended, 0);
         await batch.CommitAsync();
-        var migration = _service.Services.GetRequiredService<RegisterMigration>();
-        Assert.Equal(2, await migration.MigrateAsync());
-        var deleteMarker = Repository.Store.NewBatch();
-        deleteMarker.Delete(ObligationRepository.Migrations, "identities", (await Repository.Store.GetAsync(ObligationRepository.Migrations, "identities"))!.Version);
-        await deleteMarker.CommitAsync();
 
-        Assert.Equal(0, await migration.MigrateAsync());
+        var services = await StartAsync();
+
+        var repository = services.GetRequiredService<ObligationRepository>();
+        var migrated = Assert.Single(await repository.ListAllAsync([])).Obligation;
+        Assert.Equal(("parties/dep-51", Status.Fulfilled), (migrated.Signatory, migrated.Status));
+        Assert.Single(await repository.ClaimsAsync([ObligationIdentity.Of(migrated)]));
+    }
+
+    private static async Task DeleteRecordAsync(ObligationRepository repository)
+    {
+        var record = await repository.Store.GetAsync(ObligationRepository.Migrations, "identities");
+        var batch = repository.Store.NewBatch();
+        batch.Delete(ObligationRepository.Migrations, "identities", record!.Version);
+        await batch.CommitAsync();
     }
 }
