@@ -12,7 +12,8 @@ namespace Ent.Partnership.Suite.Tests;
 /// </summary>
 public class SuiteFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    /// <summary>About half a minute alone; other test assemblies share the two cores meanwhile.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the services' clock jobs run in the suite.</summary>
     public static readonly TimeSpan ClockInterval = TimeSpan.FromSeconds(3);
@@ -87,12 +88,25 @@ public class SuiteFixture : IAsyncLifetime
     /// </summary>
     private async Task WaitForReferenceDataAsync(CancellationToken cancellationToken)
     {
-        while (!await AnswersAsync(HttpMethod.Get, "/v1/parties/groupement-ent-grand-est/memberships?pageSize=500", null, "parties/cea", cancellationToken)
-            || !await AnswersAsync(HttpMethod.Post, "/v1/communications:check",
+        var waitingFor = "the Grand Est parties";
+        try
+        {
+            while (!await AnswersAsync(HttpMethod.Get, "/v1/parties/groupement-ent-grand-est/memberships?pageSize=500", null, "parties/cea", cancellationToken))
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+
+            waitingFor = "the sample convention's charter, in the communications service";
+            while (!await AnswersAsync(HttpMethod.Post, "/v1/communications:check",
                 """{"communication": {"issuer": "parties/cea", "category": "WORKS", "audiences": ["PARENTS"], "targets": {"allSchoolsUnderCompetence": true}}}""",
                 "\"charterRevision\"", cancellationToken))
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException exception)
         {
-            await Task.Delay(200, cancellationToken);
+            throw new TimeoutException($"The suite started but never had {waitingFor} within {StartTimeout}.", exception);
         }
     }
 
