@@ -175,6 +175,12 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     public async Task<Readiness> ReadinessAsync(string name)
     {
         var subject = await LoadSubjectAsync(SubjectName(name, "name"));
+        if (subject.Amendment?.Resource is { State: Amendment.Types.State.Signed } signed)
+        {
+            // A signed amendment waits for its own effective date, not the far date its view is written with.
+            subject.File.Convention.EffectiveDate = signed.EffectiveDate;
+        }
+
         return Lifecycle.ReadinessOf(subject.File, Today);
     }
 

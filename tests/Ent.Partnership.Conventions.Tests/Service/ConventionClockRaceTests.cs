@@ -63,7 +63,10 @@ public abstract class ConventionClockRaceContract(ConventionsServiceFactory serv
 
             var signed = await service.Grpc.GetAmendmentAsync(new GetAmendmentRequest { Name = amendment.Name }, service.Admin);
             var unchanged = await service.Grpc.GetConventionAsync(new GetConventionRequest { Name = "conventions/" + id }, service.Admin);
+            var waiting = Assert.Single((await service.Grpc.GetReadinessAsync(new GetReadinessRequest { Name = amendment.Name }, service.Admin)).UnmetConditions);
             Assert.Equal((Amendment.Types.State.Signed, day, 1, ""), (signed.State, signed.EffectiveDate, unchanged.Revision, unchanged.EndDate));
+            Assert.Equal("EFFECTIVE_DATE_NOT_REACHED", waiting.Type);
+            Assert.Contains(day, waiting.Description, StringComparison.Ordinal);
         }
 
         await using var secondReplica = service.WithWebHostBuilder(_ => { });
