@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Microsoft.Extensions.Options;
 
@@ -9,6 +10,12 @@ namespace Ent.Partnership.Gateway;
 /// <summary>One API key of <c>Gateway:ApiKeys</c>: the key itself (development) or its SHA-256, and who it is.</summary>
 public sealed record ApiKeyOptions
 {
+    /// <summary>
+    /// The key's own name, unique, of the form of a resource id (<c>region-grand-est-si</c>): the events of the
+    /// changes it makes name it as <c>key:&lt;id&gt;</c>. Required.
+    /// </summary>
+    public string? Id { get; init; }
+
     /// <summary>The key in clear; for development only.</summary>
     public string? Key { get; init; }
 
@@ -54,9 +61,27 @@ public sealed class GatewayOptions
 
     /// <summary>The origins whose pages may call the API from a browser.</summary>
     public string[] CorsOrigins { get; init; } = [];
+
+    /// <summary>Why the keys cannot be used as configured: a key without an id, an id breaking the pattern, two keys with one id.</summary>
+    public IEnumerable<string> KeyIdProblems()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < ApiKeys.Count; i++)
+        {
+            var id = ApiKeys[i].Id;
+            if (string.IsNullOrEmpty(id) || !ResourceName.IdPattern().IsMatch(id))
+            {
+                yield return $"Gateway:ApiKeys:{i}:Id « {id} » is required: lower-case letters, digits and hyphens, starting with a letter.";
+            }
+            else if (!seen.Add(id))
+            {
+                yield return $"Gateway:ApiKeys:{i}:Id « {id} » is already the id of another key.";
+            }
+        }
+    }
 }
 
-/// <summary>Who a request comes from, as far as the gateway's limits care: the key (by a prefix of its hash) and its rate.</summary>
+/// <summary>Who a request comes from, as far as the gateway's limits care: the key (by its id) and its rate.</summary>
 public sealed record KeyedCaller(string KeyId, RateLimitOptions RateLimit)
 {
     public static readonly object ItemKey = new();
@@ -68,7 +93,7 @@ public sealed record KeyedCaller(string KeyId, RateLimitOptions RateLimit)
 /// reload applies without a restart, and a key past its <c>Expires</c> is refused. The caller and its
 /// token are kept per key until the token is half-way through its life.
 /// </summary>
-public sealed class ApiKeyAuthenticator(IOptionsMonitor<GatewayOptions> options, InternalToken tokens, TimeProvider time)
+public sealed class ApiKeyAuthenticator(IOptionsMonitor<GatewayOptions> options, InternalToken tokens, TimeProvider time, ILogger<ApiKeyAuthenticator> logger)
 {
     private readonly ConcurrentDictionary<string, (string Token, KeyedCaller Caller, DateTimeOffset RenewAfter)> _tokens = new();
     private KeyIndex? _index;
@@ -90,7 +115,7 @@ public sealed class ApiKeyAuthenticator(IOptionsMonitor<GatewayOptions> options,
             return (cached.Token, cached.Caller);
         }
 
-        var caller = new KeyedCaller(hash[..12], rate);
+        var caller = new KeyedCaller(entry.Id!, rate);
         var token = tokens.IssueForPartner(caller.KeyId, entry.Party, entry.Roles);
         _tokens[hash] = (token, caller, now + InternalToken.Lifetime / 2);
         return (token, caller);
@@ -103,7 +128,15 @@ public sealed class ApiKeyAuthenticator(IOptionsMonitor<GatewayOptions> options,
     private Dictionary<string, ApiKeyOptions> Index()
     {
         var current = options.CurrentValue;
+
         var index = _index;
+        if (!ReferenceEquals(index?.Options, current) && current.KeyIdProblems().ToList() is { Count: > 0 } problems && index is not null)
+        {
+            // A reload with keys the gateway cannot name (it does not start with them): the last good keys stay.
+            logger.LogError("Gateway:ApiKeys reloaded with errors, the previous keys stay: {Errors}", string.Join(" ", problems));
+            return index.ByHash;
+        }
+
         if (!ReferenceEquals(index?.Options, current))
         {
             var byHash = new Dictionary<string, ApiKeyOptions>(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using Ent.Partnership.ServiceDefaults.Http;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Microsoft.Extensions.Options;
 
 namespace Ent.Partnership.Gateway;
 
@@ -28,6 +29,11 @@ public static class GatewayExtensions
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.KeyIdProblems().ToList() is { Count: > 0 } problems)
+        {
+            throw new InvalidOperationException("The gateway cannot name its keys: " + string.Join(" ", problems));
+        }
+
         app.UseStatusErrorBodies();
         app.UseCors();
         app.UseMiddleware<IdentityMiddleware>();

@@ -65,6 +65,7 @@ public sealed class DaprEventDelivery(DaprClient dapr, DaprStoreOptions options,
         }
 
         using var activity = received.StartHandling(Activities, "dapr", subscription.Topic, subscription.Group);
+        using var acting = received.Handling();
         try
         {
             var handledKey = $"{options.Prefix}:{subscription.Group}:handled:{received.Id}";

@@ -203,6 +203,7 @@ public sealed class EventConsumer(
         }
 
         using var activity = received.StartHandling(Activities, "redis", options.Stream, options.Group);
+        using var acting = received.Handling();
         try
         {
             await handler.HandleAsync(received, cancellationToken);

@@ -15,10 +15,13 @@ public sealed class WriteBatch(IDocumentStore store)
     private readonly List<DocumentWrite> _documents = [];
     private readonly List<UniqueClaim> _uniques = [];
     private readonly List<OutgoingEvent> _events = [];
+    private readonly List<DocumentWrite> _history = [];
 
+    /// <summary>How many documents the batch writes, not counting its events' history.</summary>
     public int Count => _documents.Count;
 
-    public IReadOnlyList<DocumentWrite> Documents => _documents;
+    /// <summary>The documents written, then (once committing) the history of each event.</summary>
+    public IReadOnlyList<DocumentWrite> Documents => _history.Count == 0 ? _documents : [.. _documents, .. _history];
 
     public IReadOnlyList<UniqueClaim> Uniques => _uniques;
 
@@ -67,8 +70,23 @@ public sealed class WriteBatch(IDocumentStore store)
         return this;
     }
 
-    /// <inheritdoc cref="IDocumentStore.CommitAsync"/>
-    public Task<CommitResult> CommitAsync() => store.CommitAsync(this);
+    /// <summary>
+    /// Commits the batch (see <see cref="IDocumentStore.CommitAsync"/>), each event kept in its subject's
+    /// history in the same step; those documents come after the batch's own, so the result's versions keep
+    /// their order and the result names only the batch's own.
+    /// </summary>
+    public async Task<CommitResult> CommitAsync()
+    {
+        if (_history.Count < _events.Count)
+        {
+            _history.Clear();
+            _history.AddRange(_events.Select((outgoing, i) => new DocumentWrite(EventHistory.Collection, EventHistory.IdOf(outgoing, i), 0,
+                EventHistory.Serialize(outgoing), EventHistory.Terms(outgoing.Subject).Select(t => t.ToString()).ToList())));
+        }
+
+        var result = await store.CommitAsync(this);
+        return result.Versions.Count == Count ? result : new CommitResult(result.Versions.Take(Count).ToList());
+    }
 }
 
 /// <summary>A document written (or deleted, when <see cref="Data"/> is null) if its stored version is <see cref="ExpectedVersion"/>.</summary>

@@ -12,12 +12,15 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 {
     public ReloadableConfiguration Keys { get; } = new(new Dictionary<string, string?>
     {
+        ["Gateway:ApiKeys:0:Id"] = "test-admin",
         ["Gateway:ApiKeys:0:Key"] = "test-admin-key",
         ["Gateway:ApiKeys:0:Roles:0"] = "admin",
+        ["Gateway:ApiKeys:1:Id"] = "test-slow",
         ["Gateway:ApiKeys:1:Key"] = "test-slow-key",
         ["Gateway:ApiKeys:1:Roles:0"] = "observer",
         ["Gateway:ApiKeys:1:RateLimit:PerSecond"] = "1",
         ["Gateway:ApiKeys:1:RateLimit:Burst"] = "3",
+        ["Gateway:ApiKeys:2:Id"] = "test-expired",
         ["Gateway:ApiKeys:2:Key"] = "test-expired-key",
         ["Gateway:ApiKeys:2:Roles:0"] = "observer",
         ["Gateway:ApiKeys:2:Expires"] = "2020-01-01T00:00:00Z",

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 
 namespace Ent.Partnership.Gateway.Tests;
 
@@ -149,13 +151,44 @@ public sealed class LimitsTests(GatewayFactory gateway) : IClassFixture<GatewayF
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/v1/parties", "test-new-key")).StatusCode);
 
+        gateway.Keys.Change("Gateway:ApiKeys:3:Id", "test-new");
         gateway.Keys.Change("Gateway:ApiKeys:3:KeySha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("test-new-key"))));
         gateway.Keys.Change("Gateway:ApiKeys:3:Roles:0", "observer");
         Assert.NotEqual(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/v1/parties", "test-new-key")).StatusCode);
 
         gateway.Keys.Change("Gateway:ApiKeys:3:KeySha256", null);
         gateway.Keys.Change("Gateway:ApiKeys:3:Roles:0", null);
+        gateway.Keys.Change("Gateway:ApiKeys:3:Id", null);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/v1/parties", "test-new-key")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AReloadGivingTwoKeysOneId_KeepsThePreviousKeys()
+    {
+        Assert.NotEqual(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/v1/parties", "test-admin-key")).StatusCode);
+
+        gateway.Keys.Change("Gateway:ApiKeys:4:Id", "test-admin");
+        gateway.Keys.Change("Gateway:ApiKeys:4:Key", "test-twin-key");
+        try
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/v1/parties", "test-twin-key")).StatusCode);
+            Assert.NotEqual(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/v1/parties", "test-admin-key")).StatusCode);
+        }
+        finally
+        {
+            gateway.Keys.Change("Gateway:ApiKeys:4:Key", null);
+            gateway.Keys.Change("Gateway:ApiKeys:4:Id", null);
+        }
+    }
+
+    [Fact]
+    public void AKeyWithoutAnId_StopsTheGatewayAtStart()
+    {
+        using var factory = new GatewayFactory();
+        using var broken = factory.WithWebHostBuilder(builder => builder.ConfigureAppConfiguration(configuration =>
+            configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:ApiKeys:0:Id"] = "" })));
+        var refusal = Assert.Throws<InvalidOperationException>(() => broken.CreateClient());
+        Assert.Contains("Gateway:ApiKeys:0:Id", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]

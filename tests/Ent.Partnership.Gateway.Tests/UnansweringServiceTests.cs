@@ -38,6 +38,7 @@ public sealed class UnansweringServiceTests : IAsyncLifetime
         {
             gateway.UseEnvironment("Production");
             gateway.UseSetting("InternalToken:SigningKey", "in-memory-tests-signing-key-of-at-least-32-bytes");
+            gateway.UseSetting("Gateway:ApiKeys:0:Id", "test-admin");
             gateway.UseSetting("Gateway:ApiKeys:0:Key", "test-admin-key");
             gateway.UseSetting("Gateway:ApiKeys:0:Roles:0", "admin");
             gateway.UseSetting("ReverseProxy:Clusters:parties:Destinations:parties:Address", address);

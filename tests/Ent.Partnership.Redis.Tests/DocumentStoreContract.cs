@@ -1,7 +1,8 @@
-using Ent.Partnership.ServiceDefaults.Errors;
-using Ent.Partnership.Tests.Support;
 using Dapr.Client;
 using Ent.Partnership.Dapr;
+using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Tests.Support;
 using Google.Protobuf;
 
 namespace Ent.Partnership.Redis.Tests;
@@ -23,7 +24,7 @@ public abstract class DocumentStoreContract
     private async Task<int> PublishedCount() => (await PublishedAsync()).Count;
 
     private OutgoingEvent Changed(string thing, int value) =>
-        OutgoingEvent.From(new ThingChanged { Thing = thing, Value = value }, "/" + Scope, "things/" + thing, TimeProvider.System);
+        OutgoingEvent.From(new ThingChanged { Thing = thing, Value = value }, "/" + Scope, "things/" + thing, TimeProvider.System, Readers.Everyone);
 
     private static byte[] Bytes(string thing, int value) => new ThingChanged { Thing = thing, Value = value }.ToByteArray();
 
@@ -42,6 +43,29 @@ public abstract class DocumentStoreContract
         var received = Assert.Single(await PublishedAsync());
         Assert.Equal("ent.partnership.tests.v1.ThingChanged", received.Type);
         Assert.Equal(1, received.DataAs(ThingChanged.Parser).Value);
+    }
+
+    [Fact]
+    public async Task EachEvent_IsKeptInTheHistoryOfItsSubjectAndOfTheResourcesAboveIt_OldestFirst_ForItsReaders()
+    {
+        var issuer = new Caller("parties/cea", new HashSet<string> { RoleNames.Collectivity }, null);
+        var other = new Caller("parties/dep-57", new HashSet<string> { RoleNames.Collectivity }, null);
+        var onlyIssuer = Readers.Only(["parties/cea"], []);
+        OutgoingEvent Part(int value, Readers readers) =>
+            OutgoingEvent.From(new ThingChanged { Thing = "h", Value = value }, "/" + Scope, "things/h/parts/p", TimeProvider.System, readers);
+        var written = await Store.NewBatch().Put("things", "h", 0, Bytes("h", 1), []).Publish(Changed("h", 1)).Publish(Part(2, onlyIssuer)).CommitAsync();
+        await Store.NewBatch().Publish(Changed("h", 3)).Publish(Changed("elsewhere", 4)).CommitAsync();
+
+        Assert.Equal([1L], written.Versions);
+        var (all, next) = await EventHistory.ListAsync(Store, "things/h", r => r.Admits(issuer), 2, "");
+        Assert.Equal(["ThingChanged", "ThingChanged"], all.Select(r => r.ShortType));
+        Assert.Equal(["things/h", "things/h/parts/p"], all.Select(r => r.Subject));
+        var (rest, last) = await EventHistory.ListAsync(Store, "things/h", r => r.Admits(issuer), 2, next);
+        Assert.Equal(("things/h", ""), (Assert.Single(rest).Subject, last));
+        Assert.Equal(2, (await EventHistory.ListAsync(Store, "things/h", r => r.Admits(other), 10, "")).Records.Count);
+        Assert.Single((await EventHistory.ListAsync(Store, "things/h/parts/p", r => r.Admits(issuer), 10, "")).Records);
+        Assert.Equal("service:" + Scope, all[0].Actor?.Subject);
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => EventHistory.ListAsync(Store, "things/elsewhere", _ => true, 2, next));
     }
 
     [Fact]

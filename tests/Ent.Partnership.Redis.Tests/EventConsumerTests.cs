@@ -1,3 +1,4 @@
+using Ent.Partnership.ServiceDefaults.Identity;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
@@ -15,7 +16,7 @@ public sealed class EventConsumerTests(RedisServer redis) : IClassFixture<RedisS
 
     private async Task<OutgoingEvent> PublishAsync(string thing, int value)
     {
-        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = thing, Value = value }, "/tests", thing, TimeProvider.System);
+        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = thing, Value = value }, "/tests", thing, TimeProvider.System, Readers.Everyone);
         await _producer.NewBatch().Put("things", thing + value, 0, [1], []).Publish(outgoing).CommitAsync();
         return outgoing;
     }

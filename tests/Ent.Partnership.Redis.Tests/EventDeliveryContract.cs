@@ -1,3 +1,4 @@
+using Ent.Partnership.ServiceDefaults.Identity;
 using System.Collections.Concurrent;
 using Dapr.Client;
 using Ent.Partnership.Dapr;
@@ -49,7 +50,7 @@ public abstract class EventDeliveryContract : IAsyncLifetime
 
     protected async Task<OutgoingEvent> CommitAsync(string thing, int value)
     {
-        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = thing, Value = value }, "/" + Scope, thing, TimeProvider.System);
+        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = thing, Value = value }, "/" + Scope, thing, TimeProvider.System, Readers.Everyone);
         await Producer.NewBatch().Put("things", $"{thing}-{value}", 0, [1], [new IndexTerm("thing", thing)]).Publish(outgoing).CommitAsync();
         return outgoing;
     }
@@ -206,7 +207,7 @@ public sealed class DaprEventDeliveryTests(DaprSidecar sidecar) : EventDeliveryC
     [InlineData("another-token")]
     public async Task ADelivery_WithoutTheAppApiToken_IsRefused_AndNotHandled(string? token)
     {
-        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = "forged", Value = 1 }, "/" + Scope, "forged", TimeProvider.System);
+        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = "forged", Value = 1 }, "/" + Scope, "forged", TimeProvider.System, Readers.Everyone);
         using var client = new HttpClient { BaseAddress = _appAddress };
         if (token is not null)
         {
@@ -226,7 +227,7 @@ public sealed class DaprEventDeliveryTests(DaprSidecar sidecar) : EventDeliveryC
     {
         using var nowhere = new DaprClientBuilder().UseGrpcEndpoint($"http://127.0.0.1:{RedisServer.FreePort()}").Build();
         var delivery = new DaprEventDelivery(nowhere, _options, new ErrorTranslation([new DaprErrorTranslator()]), NullLogger<DaprEventDelivery>.Instance);
-        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = "waiting", Value = 1 }, "/" + Scope, "waiting", TimeProvider.System);
+        var outgoing = OutgoingEvent.From(new ThingChanged { Thing = "waiting", Value = 1 }, "/" + Scope, "waiting", TimeProvider.System, Readers.Everyone);
         var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(outgoing.ToJson()));
         context.Response.Body = new MemoryStream();

@@ -16,6 +16,7 @@ public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassF
     private const string Cea = "dev-cea-key";
     private const string NancyMetz = "dev-rectorat-nancy-metz-key";
     private const string Strasbourg = "dev-rectorat-strasbourg-key";
+    private const string Observer = "dev-observer-key";
 
     private readonly Gateway _gateway = new(suite.Gateway);
 
@@ -84,6 +85,85 @@ public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassF
         var events = await redis.GetDatabase().StreamRangeAsync("conventions:events");
         Assert.Single(events, e => e["type"] == "ent.partnership.conventions.v1.ConventionInForce"
             && EventFormat.Parse(e["event"]!).Subject == "conventions/walk");
+    }
+
+    [Fact]
+    public async Task AConventionsHistory_TellsAnObserverWhoDidWhat_InOrder_WithTheUpdatesChanges()
+    {
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions?conventionId=told", Admin,
+            Draft("parties/aca-nancy-metz", ("parties/dep-57", "COLLECTIVITY", true)));
+        await _gateway.OkAsync(HttpMethod.Patch, "/v1/conventions/told?updateMask=title", Admin, """{"title":"Convention ENT de la Moselle"}""");
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions/told:submit", Admin, "{}");
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions/told/deliberations", Moselle, Decision());
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions/told/signatures", NancyMetz, Signature);
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions/told/signatures", Moselle, Signature);
+
+        var entries = new List<JsonElement>();
+        var token = "";
+        do
+        {
+            // Two entries a page, so that the pages are followed too.
+            var page = await _gateway.OkAsync(HttpMethod.Get, $"/v1/conventions/told:history?pageSize=2&pageToken={token}", Observer);
+            entries.AddRange(page.GetProperty("entries").EnumerateArray());
+            token = page.TryGetProperty("nextPageToken", out var next) ? next.GetString()! : "";
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(
+            [
+                ("ConventionCreated", "", "key:dev-admin"),
+                ("ConventionUpdated", "", "key:dev-admin"),
+                ("ConventionSubmitted", "", "key:dev-admin"),
+                ("DeliberationRecorded", "parties/dep-57", "key:dev-moselle"),
+                ("SignatureRecorded", "parties/aca-nancy-metz", "key:dev-rectorat-nancy-metz"),
+                ("SignatureRecorded", "parties/dep-57", "key:dev-moselle"),
+                ("ConventionInForce", "parties/dep-57", "key:dev-moselle"),
+            ],
+            entries.Select(e => (e.GetProperty("type").GetString(), Party(e), e.GetProperty("actor").GetProperty("subject").GetString())));
+        Assert.All(entries, e => Assert.EndsWith(".", e.GetProperty("summary").GetString(), StringComparison.Ordinal));
+        Assert.Contains("Convention ENT de test", entries[0].GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Contains("parties/dep-57", entries[3].GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Convention entrée en vigueur le 2026-09-01.", entries[6].GetProperty("summary").GetString());
+        var change = Assert.Single(entries[1].GetProperty("changes").EnumerateArray());
+        Assert.Equal(("title", "Convention ENT de test", "Convention ENT de la Moselle"),
+            (change.GetProperty("field").GetString(), change.GetProperty("before").GetString(), change.GetProperty("after").GetString()));
+        Assert.Equal(entries.Select(e => e.GetProperty("time").GetDateTimeOffset()).Order(), entries.Select(e => e.GetProperty("time").GetDateTimeOffset()));
+
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, "/v1/conventions/told:history?pageToken=" + token + "forged", Observer), HttpStatusCode.BadRequest, 3);
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, "/v1/conventions/never-made:history", Observer), HttpStatusCode.NotFound, 5);
+    }
+
+    private static string Party(JsonElement entry) =>
+        entry.GetProperty("actor").TryGetProperty("party", out var party) ? party.GetString()! : "";
+
+    [Fact]
+    public async Task EveryEventWritten_NamesNoKeyNorItsHash()
+    {
+        // The keys as configured (gateway/appsettings.Development.json) and the SHA-256 production holds instead.
+        var keys = new[]
+        {
+            "dev-admin-key", "dev-region-key", "dev-cea-key", "dev-moselle-key", "dev-rectorat-strasbourg-key",
+            "dev-rectorat-nancy-metz-key", "dev-ent-key", "dev-observer-key",
+        };
+        var secrets = keys.Concat(keys.Select(k => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(k))))).ToList();
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions?conventionId=secretless", Admin, Draft("parties/aca-nancy-metz", ("parties/dep-57", "COLLECTIVITY", true)));
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions/secretless:submit", Admin, "{}");
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/conventions/secretless/deliberations", Moselle, Decision());
+        await using var redis = await ConnectionMultiplexer.ConnectAsync((await suite.App.GetConnectionStringAsync("redis"))!);
+        var db = redis.GetDatabase();
+        var written = 0;
+        foreach (var stream in new[] { "parties:events", "conventions:events", "obligations:events", "communications:events" })
+        {
+            foreach (var entry in await db.StreamRangeAsync(stream))
+            {
+                var text = entry["event"].ToString();
+                written++;
+                Assert.DoesNotContain(secrets, secret => text.Contains(secret, StringComparison.Ordinal));
+                Assert.NotNull(EventFormat.Parse(text)["actorsubject"]);
+            }
+        }
+
+        Assert.True(written > 10, $"Only {written} events read.");
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Aspire.Hosting.Testing;
+using Ent.Partnership.Redis;
+using StackExchange.Redis;
 
 namespace Ent.Partnership.Suite.Tests;
 
@@ -196,6 +199,15 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         Assert.Equal(("parties/dep-52", "2026-09-01"), (Text(superseded, "obligor"), StartOf(superseded)));
         var successor = after.Single(o => Text(o, "supersedes") == Text(superseded, "name"));
         Assert.Equal(800000, successor.GetProperty("target").GetInt64());
+
+        // Superseded by the obligations service handling the amendment: the history names who signed it last.
+        var told = (await _gateway.OkAsync(HttpMethod.Get, $"/v1/{Text(superseded, "name")}:history", Observer)).GetProperty("entries").EnumerateArray().Last();
+        Assert.Equal(("ObligationStatusChanged", "key:dev-admin"), (told.GetProperty("type").GetString(), told.GetProperty("actor").GetProperty("subject").GetString()));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync((await suite.App.GetConnectionStringAsync("redis"))!);
+        var written = (await redis.GetDatabase().StreamRangeAsync("obligations:events")).Select(e => EventFormat.Parse(e["event"]!)).Single(e => e.Id == told.GetProperty("eventId").GetString());
+        Assert.Equal("service:obligations", written["actorsubject"]);
+        var cause = (await redis.GetDatabase().StreamRangeAsync("conventions:events")).Select(e => EventFormat.Parse(e["event"]!)).Single(e => e.Id == (string?)written["causationid"]);
+        Assert.Equal(("ent.partnership.conventions.v1.ConventionAmended", "key:dev-admin"), (cause.Type, cause["actorsubject"]));
         Assert.Equal(
             before.Where(o => Text(o, "name") != Text(superseded, "name")).Select(o => Text(o, "name")).Order(),
             after.Where(o => IsLive(o) && Text(o, "name") != Text(successor, "name")).Select(o => Text(o, "name")).Order());

@@ -5,6 +5,7 @@ using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using static Ent.Partnership.Communications.V1.Communication.Types;
 
@@ -61,6 +62,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         created.CreateTime = created.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.Put(batch, created, expectedVersion: 0);
+        batch.Publish(Event(new CommunicationCreated { Communication = created }, created));
         if (requestId.Length > 0)
         {
             batch.ForRequest("create-communication", requestId, created.Name);
@@ -82,6 +84,17 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     }
 
     public async Task<Communication> GetAsync(Caller caller, string name) => Present(await LoadVisibleAsync(caller, name, "name"));
+
+    /// <summary>
+    /// A page of a message's history: each entry read by those who could read the message right after it, so
+    /// that a draft's first steps stay its issuer's; a deleted draft's history stays readable.
+    /// </summary>
+    public Task<Common.V1.History> HistoryAsync(Caller caller, Common.V1.GetHistoryRequest request)
+    {
+        var name = "communications/" + ResourceName.ParseId(request.Name, "communications", "name");
+        return EventHistory.PageAsync(repository.Store, caller, name, request.PageSize, request.PageToken, CommunicationHistory.Summarize,
+            () => LoadVisibleAsync(caller, name, "name"));
+    }
 
     /// <summary>A page of the messages the caller may see: pages are filled past those it may not.</summary>
     public async Task<(IReadOnlyList<Communication> Communications, string NextPageToken)> ListAsync(Caller caller, string filterText, int pageSize, string pageToken)
@@ -135,7 +148,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         updated.Verdict = null;
         updated.Revision++;
         updated.UpdateTime = Now;
-        return await WriteAsync(updated, stored.Version, previous: null);
+        return await WriteAsync(updated, stored.Version, Event(new CommunicationUpdated { Communication = updated }, updated, Changes.Between(stored.Resource, updated)));
     }
 
     public async Task DeleteAsync(Caller caller, string name, string etag)
@@ -151,6 +164,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         RequireState(stored.Resource, "supprimé", State.Draft);
         var batch = repository.Store.NewBatch();
         batch.Delete(CommunicationRepository.Communications, CommunicationRepository.IdOf(name), stored.Version);
+        batch.Publish(Event(new CommunicationDeleted { Communication = stored.Resource }, stored.Resource));
         await batch.CommitAsync();
     }
 
@@ -202,7 +216,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
             return await publications.StartAsync(submitted, stored.Version, result, stored.Resource.State);
         }
 
-        return await WriteAsync(submitted, stored.Version, stored.Resource.State);
+        return await WriteAsync(submitted, stored.Version, StateChanged(submitted, stored.Resource.State, time));
     }
 
     /// <summary>A reviewer's approval, acknowledging every WARN rule; the last one makes the message APPROVED.</summary>
@@ -234,17 +248,17 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         approved.UpdateTime = Now;
         if (PendingReviewers(approved).Count > 0)
         {
-            return await WriteAsync(approved, stored.Version, previous: null);
+            return await WriteAsync(approved, stored.Version, [.. Reviewed(approved, message)]);
         }
 
         approved.ApproveTime = Now;
         if (approved.State == State.Published)
         {
-            return await WriteAsync(approved, stored.Version, previous: null);
+            return await WriteAsync(approved, stored.Version, [.. Reviewed(approved, message)]);
         }
 
         approved.State = State.Approved;
-        var written = await WriteAsync(approved, stored.Version, State.PendingValidation);
+        var written = await WriteAsync(approved, stored.Version, [.. Reviewed(approved, message), StateChanged(approved, State.PendingValidation, time)]);
         publications.Nudge();
         return written;
     }
@@ -260,7 +274,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         changed.State = State.ChangesRequested;
         changed.StateReason = comment;
         changed.UpdateTime = Now;
-        return await WriteAsync(changed, stored.Version, State.PendingValidation);
+        return await WriteAsync(changed, stored.Version, [.. Reviewed(changed, stored.Resource), StateChanged(changed, State.PendingValidation, time)]);
     }
 
     /// <summary>A reviewer's refusal; an urgent message already published is retracted.</summary>
@@ -276,7 +290,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 
         var rejected = stored.Resource.Clone();
         rejected.Reviews.Add(reviewers.Select(r => new Review { Reviewer = r, Decision = Review.Types.Decision.Rejected, Comment = comment, Time = Now }));
-        return await publications.EndAsync(rejected, stored.Version, State.Rejected, comment);
+        return await publications.EndAsync(rejected, stored.Version, State.Rejected, comment, newReviews: rejected.Reviews.Count - stored.Resource.Reviews.Count);
     }
 
     /// <summary>The issuer takes its message back; what was published is retracted.</summary>
@@ -293,7 +307,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         var stored = await LoadVisibleAsync(caller, name, "name");
         RequireIssuer(caller, stored.Resource, "relancer les livraisons de ce message");
         RequireState(stored.Resource, "relancé", State.Published);
-        await publications.RetryFailedAsync(name);
+        await publications.RetryFailedAsync(stored.Resource);
         return await GetAsync(caller, name);
     }
 
@@ -320,7 +334,21 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 
     /// <summary>The event of a message's change of state, as it is after the change.</summary>
     public static OutgoingEvent StateChanged(Communication message, State previous, TimeProvider time) =>
-        OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = previous }, EventSource, message.Name, time);
+        OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = previous }, EventSource, message.Name, time, ReadersOf(message));
+
+    /// <summary>An event about a message, or a delivery of it, read by whoever reads the message as it is now.</summary>
+    public static OutgoingEvent Event(IMessage data, string subject, Communication message, TimeProvider time, IReadOnlyList<FieldChange>? changes = null) =>
+        OutgoingEvent.From(data, EventSource, subject, time, ReadersOf(message), changes);
+
+    private OutgoingEvent Event(IMessage data, Communication message, IReadOnlyList<FieldChange>? changes = null) =>
+        Event(data, message.Name, message, time, changes);
+
+    /// <summary>One event per review <paramref name="after"/> has that <paramref name="before"/> had not.</summary>
+    public static IEnumerable<OutgoingEvent> Reviewed(Communication after, Communication before, TimeProvider time) =>
+        after.Reviews.Skip(before.Reviews.Count).Select(review =>
+            Event(new CommunicationReviewed { Communication = after, Review = review }, after.Name, after, time));
+
+    private IEnumerable<OutgoingEvent> Reviewed(Communication after, Communication before) => Reviewed(after, before, time);
 
     /// <summary>Copies what a check resolved into the message.</summary>
     public static void Apply(Communication message, CheckResult result)
@@ -338,13 +366,15 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
             .Select(f => new UnmetCondition(f.RuleId, f.Field, $"{f.Message} ({f.Excerpt})")).ToList());
 
     /// <summary>
-    /// Who may see a message: its issuer, admins and services always; its reviewers once submitted; everyone
-    /// once approved (or published urgently).
+    /// Who may read a message: everyone once approved (or published urgently); before, its issuer and admins,
+    /// and its reviewers once submitted. Its reads and its events' readers both come from here.
     /// </summary>
-    public static bool Sees(Caller caller, Communication message) =>
-        caller.IsAdmin || caller.IsService || caller.Party == message.Issuer
-        || message.ApproveTime is not null || message.PublicationStartTime is not null
-        || caller.Party is not null && message.Reviewers.Contains(caller.Party) && message.State != State.Draft;
+    public static Readers ReadersOf(Communication message) =>
+        message.ApproveTime is not null || message.PublicationStartTime is not null
+            ? Readers.Everyone
+            : Readers.Only(message.State == State.Draft ? [message.Issuer] : [message.Issuer, .. message.Reviewers], []);
+
+    public static bool Sees(Caller caller, Communication message) => ReadersOf(message).Admit(caller);
 
     private async Task<Stored<Communication>> LoadVisibleAsync(Caller caller, string name, string field)
     {
@@ -353,13 +383,15 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         return stored is not null && Sees(caller, stored.Resource) ? stored : throw new NotFoundException(name);
     }
 
-    private async Task<Communication> WriteAsync(Communication message, long version, State? previous)
+    private Task<Communication> WriteAsync(Communication message, long version, OutgoingEvent outgoing) => WriteAsync(message, version, [outgoing]);
+
+    private async Task<Communication> WriteAsync(Communication message, long version, IReadOnlyList<OutgoingEvent> events)
     {
         var batch = repository.Store.NewBatch();
         repository.Put(batch, message, version);
-        if (previous is { } before)
+        foreach (var outgoing in events)
         {
-            batch.Publish(StateChanged(message, before, time));
+            batch.Publish(outgoing);
         }
 
         var result = await batch.CommitAsync();

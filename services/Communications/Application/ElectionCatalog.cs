@@ -33,6 +33,7 @@ public sealed class ElectionCatalog(CommunicationRepository repository, TimeProv
         created.CreateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
         var batch = repository.Store.NewBatch();
         repository.PutElection(batch, Stripped(created), expectedVersion: 0);
+        batch.Publish(Event(new ElectionCreated { Election = Stripped(created) }, created.Name));
         if (requestId.Length > 0)
         {
             batch.ForRequest("create-election", requestId, created.Name);
@@ -94,6 +95,7 @@ public sealed class ElectionCatalog(CommunicationRepository repository, TimeProv
         Validate(updated);
         var batch = repository.Store.NewBatch();
         repository.PutElection(batch, Stripped(updated), stored.Version);
+        batch.Publish(Event(new ElectionUpdated { Election = Stripped(updated) }, updated.Name, Changes.Between(stored.Resource, updated)));
         var result = await batch.CommitAsync();
         return Present(new Stored<Election>(updated, result.Versions[0]));
     }
@@ -104,8 +106,13 @@ public sealed class ElectionCatalog(CommunicationRepository repository, TimeProv
         var stored = await LoadAsync(name, "name");
         var batch = repository.Store.NewBatch();
         batch.Delete(CommunicationRepository.Elections, name["elections/".Length..], stored.Version);
+        batch.Publish(Event(new ElectionDeleted { Election = stored.Resource }, name));
         await batch.CommitAsync();
     }
+
+    /// <summary>An event about an election; every caller reads elections.</summary>
+    private OutgoingEvent Event(Google.Protobuf.IMessage data, string subject, IReadOnlyList<FieldChange>? changes = null) =>
+        OutgoingEvent.From(data, CommunicationCatalog.EventSource, subject, time, Readers.Everyone, changes);
 
     public static void Validate(Election election)
     {

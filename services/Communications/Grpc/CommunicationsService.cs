@@ -28,6 +28,9 @@ public sealed class CommunicationsService(CommunicationCatalog catalog, Election
     public override Task<Communication> GetCommunication(GetCommunicationRequest request, ServerCallContext context) =>
         catalog.GetAsync(context.GetCaller(), request.Name);
 
+    public override Task<Common.V1.History> GetCommunicationHistory(Common.V1.GetHistoryRequest request, ServerCallContext context) =>
+        catalog.HistoryAsync(context.GetCaller(), request);
+
     public override async Task<ListCommunicationsResponse> ListCommunications(ListCommunicationsRequest request, ServerCallContext context)
     {
         var (communications, next) = await catalog.ListAsync(context.GetCaller(), request.Filter, request.PageSize, request.PageToken);

@@ -102,9 +102,10 @@ public sealed class Publications(
 
     /// <summary>
     /// Ends a message (WITHDRAWN, REJECTED): every delivery that may have reached the ENT is to be retracted,
-    /// the others are dropped. Retried when the publisher writes meanwhile.
+    /// the others are dropped. Retried when the publisher writes meanwhile. The last <c>newReviews</c> reviews
+    /// (a reviewer's refusal) are each told by an event.
     /// </summary>
-    public async Task<Communication> EndAsync(Communication changed, long version, State state, string reason)
+    public async Task<Communication> EndAsync(Communication changed, long version, State state, string reason, int newReviews = 0)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -133,11 +134,17 @@ public sealed class Publications(
                 if (!delivery.Equals(stored.Resource))
                 {
                     repository.PutDelivery(batch, delivery, stored.Version);
+                    batch.Publish(CommunicationCatalog.Event(new DeliveryUpdated { Delivery = delivery }, delivery.Name, changed, time));
                 }
             }
 
             changed.DeliverySummary = deliveries.Count > 0 ? Summarize(after) : null;
             repository.Put(batch, changed, version);
+            foreach (var review in changed.Reviews.TakeLast(newReviews))
+            {
+                batch.Publish(CommunicationCatalog.Event(new CommunicationReviewed { Communication = changed, Review = review }, changed.Name, changed, time));
+            }
+
             batch.Publish(CommunicationCatalog.StateChanged(changed, previous, time));
             try
             {
@@ -163,8 +170,9 @@ public sealed class Publications(
     }
 
     /// <summary>The FAILED deliveries of a message, PENDING again with a fresh count of attempts.</summary>
-    public async Task RetryFailedAsync(string name)
+    public async Task RetryFailedAsync(Communication message)
     {
+        var name = message.Name;
         foreach (var stored in await repository.DeliveriesOfAsync(name))
         {
             if (stored.Resource.State != DeliveryState.Failed)
@@ -178,6 +186,7 @@ public sealed class Publications(
             delivery.NextAttemptTime = Now;
             var batch = repository.Store.NewBatch();
             repository.PutDelivery(batch, delivery, stored.Version);
+            batch.Publish(CommunicationCatalog.Event(new DeliveryUpdated { Delivery = delivery }, delivery.Name, message, time));
             await batch.CommitAsync();
         }
 
@@ -273,6 +282,7 @@ public sealed class Publications(
                 updated.LastError = "Message expiré avant sa livraison.";
                 updated.NextAttemptTime = null;
                 repository.PutDelivery(batch, updated, delivery.Version);
+                batch.Publish(CommunicationCatalog.Event(new DeliveryUpdated { Delivery = updated }, updated.Name, message, time));
             }
 
             after.Add(updated);
@@ -316,6 +326,7 @@ public sealed class Publications(
         Record(delivery, outcome, retracting);
         batch = repository.Store.NewBatch();
         repository.PutDelivery(batch, delivery, claimed);
+        batch.Publish(CommunicationCatalog.Event(new DeliveryUpdated { Delivery = delivery }, delivery.Name, message, time));
         await batch.CommitAsync();
     }
 

@@ -1,3 +1,4 @@
+using Ent.Partnership.Common.V1;
 using Ent.Partnership.Conventions.Domain;
 using Ent.Partnership.Conventions.Storage;
 using Ent.Partnership.Conventions.V1;
@@ -65,6 +66,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         created.CreateTime = created.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.Put(batch, created, expectedVersion: 0);
+        batch.Publish(Event(new ConventionCreated { Convention = created }, created.Name));
         if (requestId.Length > 0)
         {
             batch.ForRequest("create-convention", requestId, created.Name);
@@ -121,7 +123,11 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         await ValidateContentAsync(updated);
         Amendments.ClearStaleCharterValidation(updated);
         updated.UpdateTime = Now;
-        return await WriteAsync(updated, stored.Version);
+        var batch = repository.Store.NewBatch();
+        repository.Put(batch, updated, stored.Version);
+        batch.Publish(Event(new ConventionUpdated { Convention = updated }, updated.Name, Changes.Between(stored.Resource, updated)));
+        var result = await batch.CommitAsync();
+        return Present(new Stored<Convention>(updated, result.Versions[0]));
     }
 
     public async Task<Convention> SubmitAsync(Caller caller, string name)
@@ -138,7 +144,11 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     {
         caller.RequireAdmin("rouvrir une convention");
         Require(reason, "reason", "Le motif de la réouverture est obligatoire.");
-        return (Convention)await TransitionAsync(ConventionName(name, "name"), (file, batch) => Lifecycle.Reopen(file, reason, Now), supersede: true);
+        return (Convention)await TransitionAsync(ConventionName(name, "name"), (file, batch) =>
+        {
+            Lifecycle.Reopen(file, reason, Now);
+            batch.Publish(Event(new ConventionReopened { Convention = file.Convention, Reason = reason }, file.Convention.Name));
+        }, supersede: true);
     }
 
     /// <summary>Ends a convention today, or schedules its end (see <see cref="Lifecycle.Terminate(Convention, string, DateOnly, DateOnly, Timestamp)"/>).</summary>
@@ -253,6 +263,8 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 
         var batch = repository.Store.NewBatch();
         repository.PutChild(batch, ConventionRepository.Deliberations, updated.Name, updated, stored.Version);
+        batch.Publish(Event(new DeliberationUpdated { Convention = ConventionOf(updated.Name), Deliberation = updated }, updated.Name,
+            Changes.Between(stored.Resource, updated)));
         await batch.CommitAsync();
         return updated;
     }
@@ -312,6 +324,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         created.CreateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.PutChild(batch, ConventionRepository.Meetings, created.Name, created, expectedVersion: 0);
+        batch.Publish(Event(new MeetingCreated { Meeting = created }, created.Name));
         if (requestId.Length > 0)
         {
             batch.ForRequest("create-meeting", requestId, created.Name);
@@ -363,7 +376,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         MeetingUpdatable.Apply(updated, patch, mask);
 
         Governance.Reschedule((await LoadAsync(ConventionOf(updated.Name), "meeting.name")).Resource, stored.Resource, updated);
-        return await WriteMeetingAsync(updated, stored.Version, new MeetingUpdated { Meeting = updated });
+        return await WriteMeetingAsync(updated, stored.Version, new MeetingUpdated { Meeting = updated }, Changes.Between(stored.Resource, updated));
     }
 
     public async Task<Meeting> CancelMeetingAsync(Caller caller, string name, string reason)
@@ -376,13 +389,13 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         return await WriteMeetingAsync(cancelled, stored.Version, new MeetingCancelled { Meeting = cancelled });
     }
 
-    private async Task<Meeting> WriteMeetingAsync(Meeting meeting, long version, IMessage change)
+    private async Task<Meeting> WriteMeetingAsync(Meeting meeting, long version, IMessage change, IReadOnlyList<FieldChange>? changes = null)
     {
         meeting.UpdateTime = Now;
         meeting.Etag = "";
         var batch = repository.Store.NewBatch();
         repository.PutChild(batch, ConventionRepository.Meetings, meeting.Name, meeting, version);
-        batch.Publish(Event(change, meeting.Name));
+        batch.Publish(Event(change, meeting.Name, changes));
         var written = await batch.CommitAsync();
         meeting.Etag = Document.EtagOf(written.Versions[0]);
         return meeting;
@@ -398,6 +411,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         meeting.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.PutChild(batch, ConventionRepository.Meetings, meeting.Name, meeting, stored.Version);
+        batch.Publish(Event(new MeetingHeld { Meeting = meeting }, meeting.Name));
         meeting.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
         return meeting;
     }
@@ -481,6 +495,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         created.CreateTime = created.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.PutAmendment(batch, created, expectedVersion: 0);
+        batch.Publish(Event(new AmendmentCreated { Amendment = created }, created.Name));
         if (requestId.Length > 0)
         {
             batch.ForRequest("create-amendment", requestId, created.Name);
@@ -562,7 +577,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         updated.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.PutAmendment(batch, updated, stored.Version);
-        batch.Publish(Event(new AmendmentUpdated { Amendment = updated }, updated.Name));
+        batch.Publish(Event(new AmendmentUpdated { Amendment = updated }, updated.Name, Changes.Between(stored.Resource, updated)));
         var written = await batch.CommitAsync();
         updated.Etag = Document.EtagOf(written.Versions[0]);
         return updated;
@@ -579,6 +594,33 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         return (Amendment)await TransitionAsync(amendment.Name, (file, batch) => Lifecycle.Terminate(file.Convention, reason, Now));
+    }
+
+    /// <summary>A page of a convention's history: its events and those of everything under its name.</summary>
+    public Task<History> ConventionHistoryAsync(Caller caller, GetHistoryRequest request)
+    {
+        var name = ConventionName(request.Name, "name");
+        return EventHistory.PageAsync(repository.Store, caller, name, request.PageSize, request.PageToken, ConventionHistory.Summarize, () => GetAsync(name));
+    }
+
+    /// <summary>A page of an amendment's history: its events, its deliberations' and its signatures'.</summary>
+    public Task<History> AmendmentHistoryAsync(Caller caller, GetHistoryRequest request)
+    {
+        if (SubjectName(request.Name, "name").Split('/').Length != 4)
+        {
+            throw new InvalidArgumentException("name", $"« {request.Name} » n'est pas un nom de la forme conventions/{{id}}/amendments/{{id}}.");
+        }
+
+        return EventHistory.PageAsync(repository.Store, caller, request.Name, request.PageSize, request.PageToken, ConventionHistory.Summarize,
+            () => GetAmendmentAsync(request.Name));
+    }
+
+    /// <summary>A page of a meeting's history: convened, moved, held or cancelled, and its decisions.</summary>
+    public Task<History> MeetingHistoryAsync(Caller caller, GetHistoryRequest request)
+    {
+        var name = ChildName(request.Name, "meetings");
+        return EventHistory.PageAsync(repository.Store, caller, name, request.PageSize, request.PageToken, ConventionHistory.Summarize,
+            () => LoadMeetingAsync(name));
     }
 
     public async Task<(IReadOnlyList<T> Children, string NextPageToken)> ListChildrenAsync<T>(
@@ -739,9 +781,27 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         repository.PutAmendment(batch, amendment, stored.Version);
+        PublishMoved(batch, stored.Resource, amendment, view.StateHistory.LastOrDefault()?.Reason ?? "");
         var written = await batch.CommitAsync();
         amendment.Etag = Document.EtagOf(written.Versions[^1]);
         return amendment;
+    }
+
+    /// <summary>The event of an amendment's move: submitted, applied, abandoned, or another state (reopened, signed) as an update.</summary>
+    private void PublishMoved(WriteBatch batch, Amendment before, Amendment after, string reason)
+    {
+        if (before.State == after.State)
+        {
+            return;
+        }
+
+        batch.Publish(Event(after.State switch
+        {
+            Amendment.Types.State.Adoption when before.State == Amendment.Types.State.Draft => new AmendmentSubmitted { Amendment = after },
+            Amendment.Types.State.Applied => new AmendmentApplied { Amendment = after },
+            Amendment.Types.State.Abandoned => new AmendmentAbandoned { Amendment = after, Reason = reason },
+            _ => new AmendmentUpdated { Amendment = after },
+        }, after.Name, Changes.Between(before, after)));
     }
 
     /// <summary>Applies a signed amendment whose day has come to its convention, in the batch: APPLIED, revision + 1.</summary>
@@ -792,6 +852,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             }
 
             repository.PutAmendment(batch, amendment, stored.Version);
+            PublishMoved(batch, stored.Resource, amendment, "");
             try
             {
                 await batch.CommitAsync();
@@ -866,14 +927,6 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     {
         var id = ResourceName.ParseId(name, "conventions", field);
         return await repository.GetAsync(id) ?? throw new NotFoundException(name);
-    }
-
-    private async Task<Convention> WriteAsync(Convention convention, long version)
-    {
-        var batch = repository.Store.NewBatch();
-        repository.Put(batch, convention, version);
-        var result = await batch.CommitAsync();
-        return Present(new Stored<Convention>(convention, result.Versions[0]));
     }
 
     private async Task ValidateContentAsync(Convention convention)
@@ -1013,7 +1066,9 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
     }
 
-    private OutgoingEvent Event(IMessage data, string subject) => OutgoingEvent.From(data, EventSource, subject, time);
+    /// <summary>An event of the service; every caller reads conventions and what lies under them (SPEC section 8).</summary>
+    private OutgoingEvent Event(IMessage data, string subject, IReadOnlyList<FieldChange>? changes = null) =>
+        OutgoingEvent.From(data, EventSource, subject, time, Readers.Everyone, changes);
 
     private static void Replace<T>(Google.Protobuf.Collections.RepeatedField<T> target, IEnumerable<T> source)
     {

@@ -1,3 +1,4 @@
+using Ent.Partnership.Common.V1;
 using Ent.Partnership.Conventions.Application;
 using Ent.Partnership.Conventions.Storage;
 using Ent.Partnership.Conventions.V1;
@@ -117,6 +118,15 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
     [Authorize(Roles = AdminsAndServices)]
     public override Task<Amendment> CreateAmendment(CreateAmendmentRequest request, ServerCallContext context) =>
         catalog.CreateAmendmentAsync(context.GetCaller(), request.Parent, request.Amendment, request.AmendmentId, request.RequestId);
+
+    public override Task<History> GetConventionHistory(GetHistoryRequest request, ServerCallContext context) =>
+        catalog.ConventionHistoryAsync(context.GetCaller(), request);
+
+    public override Task<History> GetAmendmentHistory(GetHistoryRequest request, ServerCallContext context) =>
+        catalog.AmendmentHistoryAsync(context.GetCaller(), request);
+
+    public override Task<History> GetMeetingHistory(GetHistoryRequest request, ServerCallContext context) =>
+        catalog.MeetingHistoryAsync(context.GetCaller(), request);
 
     public override Task<Amendment> GetAmendment(GetAmendmentRequest request, ServerCallContext context) =>
         catalog.GetAmendmentAsync(request.Name);

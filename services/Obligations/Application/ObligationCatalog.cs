@@ -95,6 +95,7 @@ public sealed class ObligationCatalog(
             obligation.Achieved = EvidenceRules.Achieved(obligation, all);
             var batch = repository.Store.NewBatch();
             repository.PutEvidence(batch, recorded);
+            batch.Publish(Event(new EvidenceRecorded { Evidence = recorded, Achieved = obligation.Achieved }, recorded.Name));
             Update(batch, obligation, stored);
             if (requestId.Length > 0)
             {
@@ -186,7 +187,7 @@ public sealed class ObligationCatalog(
         opened.Name = "tickets/" + ResourceName.NewId("", "ticketId", "t");
         TicketLifecycle.Open(opened, stored.Obligation, BusinessCalendar.ForSchool(school.Uai), time.GetUtcNow());
         opened.UpdateTime = Now;
-        await WriteTicketAsync(opened, 0, stored, requestId);
+        await WriteTicketAsync(opened, null, 0, stored, requestId);
         return opened;
     }
 
@@ -216,7 +217,7 @@ public sealed class ObligationCatalog(
             changed.UpdateTime = Now;
             try
             {
-                await WriteTicketAsync(changed, version, stored, "");
+                await WriteTicketAsync(changed, ticket, version, stored, "");
                 return changed;
             }
             catch (ConcurrencyConflictException) when (attempt < 3)
@@ -226,10 +227,13 @@ public sealed class ObligationCatalog(
     }
 
     /// <summary>Writes a ticket; an open obligation's share of tickets in time is recomputed with it, a closed one keeps its count.</summary>
-    private async Task WriteTicketAsync(Ticket ticket, long version, StoredObligation stored, string requestId)
+    private async Task WriteTicketAsync(Ticket ticket, Ticket? before, long version, StoredObligation stored, string requestId)
     {
         var batch = repository.Store.NewBatch();
         repository.PutTicket(batch, ticket, version);
+        batch.Publish(before is null
+            ? Event(new TicketCreated { Ticket = ticket }, ticket.Name)
+            : Event(new TicketUpdated { Ticket = ticket }, ticket.Name, Changes.Between(before, ticket)));
         if (Register.IsOpen(stored.Obligation))
         {
             var tickets = (await repository.TicketsOfAsync(stored.Obligation.Name)).Select(t => t.Ticket).Where(t => t.Name != ticket.Name).Append(ticket);
@@ -309,8 +313,8 @@ public sealed class ObligationCatalog(
     }
 
     /// <summary>
-    /// Writes the obligation with its status recomputed; a change to FULFILLED, AT_RISK or BREACHED is
-    /// published, once, with the write.
+    /// Writes the obligation with its status recomputed; a change of status is published, once, with the
+    /// write, and a change to FULFILLED, AT_RISK or BREACHED has its own event too.
     /// </summary>
     private void Update(WriteBatch batch, Obligation obligation, StoredObligation stored)
     {
@@ -322,6 +326,7 @@ public sealed class ObligationCatalog(
             return;
         }
 
+        batch.Publish(StatusChanged(obligation, stored.Obligation.Status));
         IMessage? change = obligation.Status switch
         {
             Status.Fulfilled => new ObligationFulfilled { Obligation = obligation },
@@ -331,7 +336,7 @@ public sealed class ObligationCatalog(
         };
         if (change is not null)
         {
-            batch.Publish(OutgoingEvent.From(change, EventSource, obligation.Name, time));
+            batch.Publish(Event(change, obligation.Name));
         }
     }
 
@@ -409,6 +414,7 @@ public sealed class ObligationCatalog(
                 (obligation.Status, obligation.StatusReason) = ObligationStatus.Evaluate(obligation, Today);
                 obligation.CreateTime = obligation.UpdateTime = Now;
                 repository.Put(batch, obligation, expectedVersion: 0);
+                batch.Publish(StatusChanged(obligation, Status.Unspecified));
                 // An identity nobody holds: a replica that claimed it meanwhile makes this batch fail, and it is read again.
                 repository.Claim(batch, obligation, expectedVersion: 0);
             }
@@ -431,6 +437,7 @@ public sealed class ObligationCatalog(
         old.SupersededBy = successor.Name;
         old.UpdateTime = Now;
         repository.Put(batch, old, stored.Version);
+        batch.Publish(StatusChanged(old, stored.Obligation.Status));
 
         successor.CreateTime = Now;
         successor.Achieved = EvidenceRules.Achieved(successor, await CountedEvidenceAsync(successor, old));
@@ -443,7 +450,7 @@ public sealed class ObligationCatalog(
                 movedTicket.Obligation = successor.Name;
                 movedTicket.UpdateTime = Now;
                 repository.PutTicket(batch, movedTicket, version);
-                batch.Publish(OutgoingEvent.From(new TicketUpdated { Ticket = movedTicket }, EventSource, movedTicket.Name, time));
+                batch.Publish(Event(new TicketUpdated { Ticket = movedTicket }, movedTicket.Name, Changes.Between(ticket, movedTicket)));
                 moved.Add(movedTicket);
             }
 
@@ -527,6 +534,25 @@ public sealed class ObligationCatalog(
         waived.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.Put(batch, waived, stored.Version);
+        batch.Publish(Event(new ObligationWaived { Obligation = waived, Decision = decision }, waived.Name));
+        batch.Publish(StatusChanged(waived, stored.Obligation.Status));
         await batch.CommitAsync();
     }
+
+    /// <summary>
+    /// A page of an obligation's (with its evidence) or a ticket's history. Every caller reads obligations and
+    /// tickets, so its events' readers are everyone (<see cref="Event"/>).
+    /// </summary>
+    public Task<Common.V1.History> HistoryAsync(Caller caller, Common.V1.GetHistoryRequest request, string collection)
+    {
+        var name = $"{collection}/{ResourceName.ParseId(request.Name, collection, "name")}";
+        return EventHistory.PageAsync(repository.Store, caller, name, request.PageSize, request.PageToken, ObligationHistory.Summarize,
+            () => collection == "tickets" ? GetTicketAsync(name) : GetAsync(name));
+    }
+
+    private OutgoingEvent StatusChanged(Obligation obligation, Status previous) =>
+        Event(new ObligationStatusChanged { Obligation = obligation, PreviousStatus = previous }, obligation.Name);
+
+    private OutgoingEvent Event(IMessage data, string subject, IReadOnlyList<FieldChange>? changes = null) =>
+        OutgoingEvent.From(data, EventSource, subject, time, Readers.Everyone, changes);
 }

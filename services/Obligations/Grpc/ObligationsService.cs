@@ -16,6 +16,12 @@ public sealed class ObligationsService(ObligationCatalog catalog) : V1.Obligatio
     public override Task<Obligation> GetObligation(GetObligationRequest request, ServerCallContext context) =>
         catalog.GetAsync(request.Name);
 
+    public override Task<Common.V1.History> GetObligationHistory(Common.V1.GetHistoryRequest request, ServerCallContext context) =>
+        catalog.HistoryAsync(context.GetCaller(), request, "obligations");
+
+    public override Task<Common.V1.History> GetTicketHistory(Common.V1.GetHistoryRequest request, ServerCallContext context) =>
+        catalog.HistoryAsync(context.GetCaller(), request, "tickets");
+
     public override async Task<ListObligationsResponse> ListObligations(ListObligationsRequest request, ServerCallContext context)
     {
         var (obligations, next) = await catalog.ListAsync(request.Filter, request.PageSize, request.PageToken);

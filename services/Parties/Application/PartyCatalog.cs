@@ -194,7 +194,7 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         repository.Put(batch, updated, stored.Version);
         var evt = new PartyUpdated { Party = updated };
         evt.ChangedFields.AddRange(changed);
-        batch.Publish(Event(evt, updated.Name));
+        batch.Publish(Event(evt, updated.Name, Changes.Between(stored.Party, updated)));
         var result = await batch.CommitAsync();
         return Present(new StoredParty(updated, result.Versions[0]));
     }
@@ -333,6 +333,7 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
 
         var batch = repository.Store.NewBatch();
         repository.PutMembership(batch, group.Name[PartyRules.NamePrefix.Length..], memberId!, created, expectedVersion: 0);
+        batch.Publish(Event(new MembershipCreated { Membership = created }, created.Name));
         if (requestId.Length > 0)
         {
             batch.ForRequest("create-membership", requestId, created.Name);
@@ -401,7 +402,7 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
 
         var batch = repository.Store.NewBatch();
         repository.PutMembership(batch, groupId, memberId, updated, stored.Version);
-        batch.Publish(Event(new MembershipUpdated { Membership = updated }, updated.Name));
+        batch.Publish(Event(new MembershipUpdated { Membership = updated }, updated.Name, Changes.Between(stored.Membership, updated)));
         updated.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
         return updated;
     }
@@ -421,7 +422,17 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         return party;
     }
 
-    internal OutgoingEvent Event(IMessage data, string subject) => OutgoingEvent.From(data, EventSource, subject, time);
+    /// <summary>An event of the service; every caller reads parties and memberships (SPEC section 8).</summary>
+    internal OutgoingEvent Event(IMessage data, string subject, IReadOnlyList<FieldChange>? changes = null) =>
+        OutgoingEvent.From(data, EventSource, subject, time, Readers.Everyone, changes);
+
+    /// <summary>A page of a party's history: its own events and its memberships'.</summary>
+    public Task<Common.V1.History> HistoryAsync(Caller caller, Common.V1.GetHistoryRequest request)
+    {
+        var id = PartyRules.IdOf(request.Name) ?? throw new InvalidArgumentException("name", $"« {request.Name} » n'est pas un nom de partie (parties/{{id}}).");
+        return EventHistory.PageAsync(repository.Store, caller, PartyRules.NamePrefix + id, request.PageSize, request.PageToken, PartyHistory.Summarize,
+            () => LoadAsync(request.Name, "name"));
+    }
 
     internal async Task<StoredParty> LoadAsync(string name, string field)
     {

@@ -19,6 +19,9 @@ public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer
     public override Task<Party> GetParty(GetPartyRequest request, ServerCallContext context) =>
         catalog.GetAsync(request.Name);
 
+    public override Task<Common.V1.History> GetPartyHistory(Common.V1.GetHistoryRequest request, ServerCallContext context) =>
+        catalog.HistoryAsync(context.GetCaller(), request);
+
     public override async Task<ListPartiesResponse> ListParties(ListPartiesRequest request, ServerCallContext context)
     {
         var (parties, next) = await catalog.ListAsync(request.Filter, request.PageSize, request.PageToken);

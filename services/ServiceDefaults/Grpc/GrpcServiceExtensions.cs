@@ -78,6 +78,12 @@ public static class GrpcServiceExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(async (context, next) =>
+        {
+            // The events this request's changes cause name its caller (SPEC section 10).
+            using var acting = Acting.Begin(new Acting(Actor.Of(context.User), null, null));
+            await next(context);
+        });
         app.UseMiddleware<TranscodedRequestValidation>();
         app.MapGrpcService<TService>().RequireAuthorization();
         app.MapGrpcHealthChecksService().AllowAnonymous();

@@ -13,6 +13,9 @@ public sealed record Caller(string? Party, IReadOnlySet<string> Roles, string? S
 
     public bool IsInRole(string role) => Roles.Contains(role);
 
+    /// <summary>Who acts, for the events: <c>key:&lt;id&gt;</c>, <c>person:&lt;subject&gt;</c> or <c>service:&lt;name&gt;</c>.</summary>
+    public string? Subject { get; init; }
+
     /// <summary>Refuses the call unless the caller is an admin (or another service acting for the suite).</summary>
     public void RequireAdmin(string action)
     {
@@ -25,7 +28,10 @@ public sealed record Caller(string? Party, IReadOnlySet<string> Roles, string? S
     public static Caller From(ClaimsPrincipal principal) => new(
         principal.FindFirstValue(InternalToken.PartyClaim),
         principal.FindAll(InternalToken.RoleClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
-        principal.FindFirstValue(InternalToken.ServiceClaim));
+        principal.FindFirstValue(InternalToken.ServiceClaim))
+    {
+        Subject = principal.FindFirstValue(Microsoft.IdentityModel.JsonWebTokens.JwtRegisteredClaimNames.Sub),
+    };
 }
 
 /// <summary>The roles of SPEC section 8.</summary>

@@ -1,3 +1,4 @@
+using Ent.Partnership.ServiceDefaults.Identity;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ent.Partnership.Parties.V1;
@@ -135,7 +136,7 @@ public sealed class WriteScenarios(Suite suite, RedisProcess redis, RunnerOption
 
         public Task PublishAsync() => _store.NewBatch()
             .Publish(OutgoingEvent.From(new PartyCreated { Party = new Party { Name = "parties/p-benchmark", Kind = Party.Types.Kind.EntProvider, DisplayName = "Prestataire de mesure" } },
-                "/parties", "parties/p-benchmark", TimeProvider.System))
+                "/parties", "parties/p-benchmark", TimeProvider.System, Readers.Everyone))
             .CommitAsync();
 
         public Task HandleAsync(ReceivedEvent received, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 extern alias parties;
 
+using Ent.Partnership.ServiceDefaults.Identity;
 using System.Text;
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Obligations.Application;
@@ -96,9 +97,9 @@ public abstract class CatchUpContract : IAsyncLifetime
     [Fact]
     public async Task EventsWrittenWhileTheServiceWasDown_AreAllHandled_AndNoneTwice()
     {
-        var first = OutgoingEvent.From(new ConventionInForce { Convention = InForce("first") }, "/tests", "conventions/first", TimeProvider.System);
-        var second = OutgoingEvent.From(new ConventionInForce { Convention = InForce("second") }, "/tests", "conventions/second", TimeProvider.System);
-        var replay = OutgoingEvent.From(new ConventionInForce { Convention = InForce("first") }, "/tests", "conventions/first", TimeProvider.System);
+        var first = OutgoingEvent.From(new ConventionInForce { Convention = InForce("first") }, "/tests", "conventions/first", TimeProvider.System, Readers.Everyone);
+        var second = OutgoingEvent.From(new ConventionInForce { Convention = InForce("second") }, "/tests", "conventions/second", TimeProvider.System, Readers.Everyone);
+        var replay = OutgoingEvent.From(new ConventionInForce { Convention = InForce("first") }, "/tests", "conventions/first", TimeProvider.System, Readers.Everyone);
         await AppendAsync(first);
         await AppendAsync(first);
         await AppendAsync(second);
