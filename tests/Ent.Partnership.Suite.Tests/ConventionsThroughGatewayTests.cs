@@ -257,7 +257,17 @@ public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassF
         await using var redis = await ConnectionMultiplexer.ConnectAsync((await suite.App.GetConnectionStringAsync("redis"))!);
         var events = await redis.GetDatabase().StreamRangeAsync("conventions:events");
         Assert.Single(events, e => e["type"] == "ent.partnership.conventions.v1.ConventionAmended" && EventFormat.Parse(e["event"]!).Subject == "conventions/to-amend");
+
+        var history = (await _gateway.OkAsync(HttpMethod.Get, path + "/amendments/avenant-1:history", Observer)).GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(
+            ["AmendmentCreated", "AmendmentSubmitted", "DeliberationRecorded", "AmendmentUpdated", "SignatureRecorded", "SignatureRecorded", "AmendmentApplied"],
+            history.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal("Avenant passé de l'état ADOPTION à l'état SIGNATURE.", history[3].GetProperty("summary").GetString());
+        Assert.Equal(["ConventionAmended", "AmendmentApplied"], (await HistoryTypesAsync(path)).TakeLast(2));
     }
+
+    private async Task<List<string?>> HistoryTypesAsync(string path) =>
+        (await _gateway.OkAsync(HttpMethod.Get, path + ":history", Observer)).GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
 
     [Fact]
     public async Task TheSampleConvention_IsInForce_WithItsCharterValidatedBySteeringCommittee()
@@ -316,6 +326,8 @@ public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassF
 
         var convention = await _gateway.OkAsync(HttpMethod.Get, "/v1/conventions/governed", Admin);
         Assert.Equal("2026-10-01", convention.GetProperty("charterStatus").GetProperty("validatedOn").GetString());
+        Assert.Equal(["MeetingCreated", "MeetingHeld", "DecisionRecorded"], await HistoryTypesAsync("/v1/conventions/governed/meetings/copil"));
+        Assert.Equal(["ConventionCreated", "MeetingCreated", "MeetingHeld", "DecisionRecorded", "CharterValidated"], await HistoryTypesAsync("/v1/conventions/governed"));
     }
 
     [Theory]
@@ -330,5 +342,35 @@ public sealed class ConventionsThroughGatewayTests(SuiteFixture suite) : IClassF
         var response = await _gateway.SendAsync(HttpMethod.Post, "/v1/conventions", Admin, json);
 
         Assert.Contains(field, Gateway.Fields(await Gateway.AssertStatusAsync(response, HttpStatusCode.BadRequest, 3)));
+    }
+
+    [Theory]
+    [InlineData("/v1/conventions/Not_An_Id:history", "name")]
+    [InlineData("/v1/parties/UPPER:history", "name")]
+    [InlineData("/v1/conventions/mbn-grand-est:history?pageSize=-1", "pageSize")]
+    [InlineData("/v1/conventions/mbn-grand-est:history?pageSize=lots", "pageSize")]
+    [InlineData("/v1/conventions/mbn-grand-est:history?pageToken=forged", "pageToken")]
+    [InlineData("/v1/conventions/mbn-grand-est:history?filter=type%3DConventionInForce", "filter")]
+    [InlineData("/v1/conventions/mbn-grand-est:history?colour=red", "colour")]
+    public async Task ABadHistoryRequest_Gets400_NamingTheParameter(string path, string field)
+    {
+        var response = await _gateway.SendAsync(HttpMethod.Get, path, Observer);
+
+        Assert.Contains(field, Gateway.Fields(await Gateway.AssertStatusAsync(response, HttpStatusCode.BadRequest, 3)));
+    }
+
+    [Theory]
+    [InlineData("/v1/conventions/mbn-grand-est/deliberations/d1:history")]
+    [InlineData("/v1/elections/presidentielle-2027:history")]
+    [InlineData("/v1/communications/m1/deliveries/uai-0671001z:history")]
+    public async Task HistoryOfAKindNotListed_IsAnUnknownPath(string path) =>
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, path, Observer), HttpStatusCode.NotFound, 5);
+
+    [Fact]
+    public async Task AHistoryPageLargerThan500_IsClampedTo500()
+    {
+        var page = await _gateway.OkAsync(HttpMethod.Get, "/v1/conventions/mbn-grand-est:history?pageSize=100000", Observer);
+
+        Assert.InRange(page.GetProperty("entries").GetArrayLength(), 1, 500);
     }
 }

@@ -797,9 +797,10 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 
         batch.Publish(Event(after.State switch
         {
-            Amendment.Types.State.Adoption when before.State == Amendment.Types.State.Draft => new AmendmentSubmitted { Amendment = after },
             Amendment.Types.State.Applied => new AmendmentApplied { Amendment = after },
             Amendment.Types.State.Abandoned => new AmendmentAbandoned { Amendment = after, Reason = reason },
+            // Out of DRAFT only by submission, which may carry it past ADOPTION when no one deliberates.
+            _ when before.State == Amendment.Types.State.Draft => new AmendmentSubmitted { Amendment = after },
             _ => new AmendmentUpdated { Amendment = after },
         }, after.Name, Changes.Between(before, after)));
     }

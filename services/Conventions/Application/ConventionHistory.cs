@@ -23,6 +23,7 @@ public static class ConventionHistory
         "ConventionAmended" => $"Avenant {data.Text("amendment")} appliqué : la convention passe à la révision {data.Text("convention.revision")}.",
         "CharterValidated" => $"Charte d'usage de l'annexe {data.Text("annexId")} validée le {data.Text("validatedOn")}.",
         "AmendmentCreated" => $"Avenant « {data.Text("amendment.title")} » proposé.",
+        "AmendmentUpdated" when record.Changes is [{ Field: "state" } move] => $"Avenant passé de l'état {move.Before} à l'état {move.After}.",
         "AmendmentUpdated" => $"Avenant modifié : {record.ChangedFields()}.",
         "AmendmentSubmitted" => "Avenant soumis aux délibérations des parties.",
         "AmendmentApplied" => $"Avenant appliqué à la convention le {data.Text("amendment.effectiveDate")}.",

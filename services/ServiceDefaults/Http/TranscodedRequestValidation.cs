@@ -22,6 +22,13 @@ public sealed class TranscodedRequestValidation(RequestDelegate next)
             return;
         }
 
+        if (HasVerb(context.Request.Path.Value ?? "") && !HasVerb(TemplateOf(metadata.HttpRule)))
+        {
+            // The last segment of a rule without a custom verb also matches `{id}:verb`: no such method here.
+            await ErrorResponses.WriteAsync(context, ErrorResponses.ForHttpStatus(StatusCodes.Status404NotFound, context.Request.Path), StatusCodes.Status404NotFound);
+            return;
+        }
+
         var input = metadata.MethodDescriptor.InputType;
         var body = metadata.HttpRule.Body;
         var violations = new List<FieldViolation>();
@@ -39,6 +46,20 @@ public sealed class TranscodedRequestValidation(RequestDelegate next)
 
         await next(context);
     }
+
+    /// <summary>Whether a path (or an HTTP rule's template) ends with a custom verb, <c>…/{id}:history</c>.</summary>
+    private static bool HasVerb(string path) =>
+        path[(path.LastIndexOf('/') + 1)..] is var last && last.Contains(':', StringComparison.Ordinal) && !last.EndsWith('}');
+
+    private static string TemplateOf(Google.Api.HttpRule rule) => rule.PatternCase switch
+    {
+        Google.Api.HttpRule.PatternOneofCase.Get => rule.Get,
+        Google.Api.HttpRule.PatternOneofCase.Post => rule.Post,
+        Google.Api.HttpRule.PatternOneofCase.Patch => rule.Patch,
+        Google.Api.HttpRule.PatternOneofCase.Put => rule.Put,
+        Google.Api.HttpRule.PatternOneofCase.Delete => rule.Delete,
+        _ => rule.Custom?.Path ?? "",
+    };
 
     /// <summary>Query parameters name fields of the input message outside the body; anything else is a typo.</summary>
     private static void CheckQuery(IQueryCollection query, MessageDescriptor input, string body, List<FieldViolation> violations)

@@ -20,6 +20,44 @@ public sealed class PartnershipScenarios(Suite suite, RunnerOptions options, Rep
             "—", $"p50 {Percentile(latencies, 50):0.0} ms, p99 {Percentile(latencies, 99):0.0} ms", "", "p99 < 200 ms", Percentile(latencies, 99) < 200));
     }
 
+    /// <summary>
+    /// A convention with 2,000 events in its history (its creation and 1,999 updates of its title): the first
+    /// and the last page of <c>:history</c> (50 entries each) beside a plain Get of the convention, through the
+    /// gateway with the admin key (the observer's is limited to 100 requests a second; the readers' check is
+    /// the same for both).
+    /// </summary>
+    public async Task HistoryAsync()
+    {
+        const int Events = 2000;
+        var id = "history-" + Guid.NewGuid().ToString("N")[..8];
+        await suite.PostAsync($"/v1/conventions?conventionId={id}", new
+        {
+            title = "Convention à l'histoire longue",
+            effectiveDate = "2026-09-01",
+            signatories = new[] { new { party = "parties/aca-nancy-metz", role = "ACADEMIC_AUTHORITY" } },
+        });
+        for (var i = 1; i < Events; i++)
+        {
+            await suite.PatchAsync($"/v1/conventions/{id}?updateMask=title", new { title = $"Convention à l'histoire longue, version {i + 1}" });
+        }
+
+        var history = $"/v1/conventions/{id}:history";
+        var lastToken = "";
+        for (var page = await suite.GetAsync(history); page.TryGetProperty("nextPageToken", out var next); page = await suite.GetAsync($"{history}?pageToken={next.GetString()}"))
+        {
+            lastToken = next.GetString()!;
+        }
+
+        var calls = 40 * options.Rounds + 5;
+        var get = await LatenciesAsync($"/v1/conventions/{id}", calls);
+        var first = await LatenciesAsync(history, calls);
+        var last = await LatenciesAsync($"{history}?pageToken={lastToken}", calls);
+        report.Add(new Row("history", $"a convention with {Events} events: the first and the last page of `:history` (50 entries) ÷ a plain Get of it, p99 of {get.Count} calls each",
+            $"Get: p50 {Percentile(get, 50):0.0} ms, p99 {Percentile(get, 99):0.0} ms",
+            $"first page: p50 {Percentile(first, 50):0.0} ms, p99 {Percentile(first, 99):0.0} ms; last page: p99 {Percentile(last, 99):0.0} ms",
+            Ratio(Percentile(first, 99) / Percentile(get, 99)), "first page p99 < 50 ms", Percentile(first, 99) < 50));
+    }
+
     /// <summary>Latencies in ms of sequential GETs through the gateway, after five unmeasured ones.</summary>
     private async Task<List<double>> LatenciesAsync(string path, int calls)
     {

@@ -132,6 +132,13 @@ public sealed class Suite : IAsyncDisposable
         return await SendAsync(request);
     }
 
+    public async Task<JsonElement> PatchAsync(string path, object body, string key = "dev-admin-key")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Api-Key", key);
+        return await SendAsync(request);
+    }
+
     public async Task<JsonElement> GetAsync(string path, string key = "dev-admin-key")
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -10,7 +10,7 @@ namespace Ent.Partnership.Benchmarks.Runner;
 /// <summary>What to run: rounds per scenario, seconds per load run, the scenarios, the growth, where to write.</summary>
 public sealed record RunnerOptions(int Rounds, int Seconds, IReadOnlySet<string> Only, int Growth, string? Output)
 {
-    public static readonly string[] Scenarios = ["hops", "writes", "events", "report", "fanout", "import", "clock", "charter"];
+    public static readonly string[] Scenarios = ["hops", "writes", "events", "report", "history", "fanout", "import", "clock", "charter"];
 
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
 
@@ -65,6 +65,7 @@ public static class SuiteRunner
             await RunAsync(report, options, "events", writes.EventsAsync);
             var partnership = new PartnershipScenarios(suite, options, report);
             await RunAsync(report, options, "report", partnership.ReportAsync);
+            await RunAsync(report, options, "history", partnership.HistoryAsync);
             await RunAsync(report, options, "fanout", partnership.FanOutAsync);
             var loaded = Suite.Memory();
             await RunAsync(report, options, "import", partnership.ImportAndGrowthAsync);
