@@ -5,7 +5,10 @@ using Ent.Partnership.Communications.Grpc;
 using Ent.Partnership.Communications.Publication;
 using Ent.Partnership.Communications.Seeding;
 using Ent.Partnership.Communications.Storage;
+using Ent.Partnership.Communications.V1;
+using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Grpc;
+using Ent.Partnership.ServiceDefaults.Identity;
 
 namespace Ent.Partnership.Communications;
 
@@ -19,6 +22,10 @@ public static class ApplicationServiceExtensions
         builder.UsePartnershipEndpoints();
         builder.AddPartnershipGrpcService(ServiceName);
         builder.AddPartnershipStorage("redis", prefix: ServiceName);
+        // The messages' events from before readers were stamped: their readers from the message they carry.
+        builder.Services.AddSingleton(new EarlierEventReaders(received => received.Type == CommunicationStateChanged.Descriptor.FullName
+            ? CommunicationCatalog.ReadersOf(received.DataAs(CommunicationStateChanged.Parser).Communication)
+            : Readers.Everyone));
         builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
         builder.Services.AddSingleton<CommunicationRepository>();
         builder.Services.AddSingleton<PartyDirectory>();

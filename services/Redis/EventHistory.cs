@@ -23,6 +23,10 @@ public static class EventHistory
     public static string IdOf(OutgoingEvent outgoing, int index) => string.Create(CultureInfo.InvariantCulture,
         $"{outgoing.Time.UtcTicks:D19}.{index:D3}.{outgoing.Id}");
 
+    /// <summary>The history id of an event written before histories were kept: first of its write.</summary>
+    public static string IdOf(ReceivedEvent received) => string.Create(CultureInfo.InvariantCulture,
+        $"{received.CloudEvent.Time!.Value.UtcTicks:D19}.{0:D3}.{received.Id}");
+
     /// <summary>The subject and every resource name above it (<c>conventions/c</c> above <c>conventions/c/signatures/s</c>).</summary>
     public static IEnumerable<IndexTerm> Terms(string subject)
     {
@@ -44,6 +48,19 @@ public static class EventHistory
         outgoing.Readers.ToString(),
         outgoing.DataJson,
         outgoing.Changes), Json);
+
+    /// <summary>An event written before actors and readers: no actor, the readers its service gives it.</summary>
+    public static byte[] Serialize(ReceivedEvent received, Readers readers) => JsonSerializer.SerializeToUtf8Bytes(new HistoryRecord(
+        received.Id,
+        received.Type,
+        received.Subject ?? "",
+        received.CloudEvent.Time ?? DateTimeOffset.UnixEpoch,
+        null,
+        null,
+        null,
+        readers.ToString(),
+        ((JsonElement)received.CloudEvent.Data!).GetRawText(),
+        []), Json);
 
     /// <summary>
     /// A page of the history of <paramref name="name"/> (its own events and those under it), oldest first,

@@ -1,7 +1,9 @@
 using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Microsoft.Extensions.Configuration;
+using Ent.Partnership.ServiceDefaults.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
@@ -27,6 +29,9 @@ public static class RedisExtensions
         builder.Services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<RedisDocumentStore>());
         builder.Services.AddSingleton<IOneAtATime, RedisOneAtATime>();
         builder.Services.AddSingleton<IErrorTranslator, RedisErrorTranslator>();
+        builder.Services.TryAddSingleton(new EarlierEventReaders(_ => Readers.Everyone));
+        builder.Services.AddSingleton<HistoryBackfill>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HistoryBackfill>());
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation());
         return builder;

@@ -13,9 +13,6 @@ public sealed record Caller(string? Party, IReadOnlySet<string> Roles, string? S
 
     public bool IsInRole(string role) => Roles.Contains(role);
 
-    /// <summary>Who acts, for the events: <c>key:&lt;id&gt;</c>, <c>person:&lt;subject&gt;</c> or <c>service:&lt;name&gt;</c>.</summary>
-    public string? Subject { get; init; }
-
     /// <summary>Refuses the call unless the caller is an admin (or another service acting for the suite).</summary>
     public void RequireAdmin(string action)
     {
@@ -28,10 +25,7 @@ public sealed record Caller(string? Party, IReadOnlySet<string> Roles, string? S
     public static Caller From(ClaimsPrincipal principal) => new(
         principal.FindFirstValue(InternalToken.PartyClaim),
         principal.FindAll(InternalToken.RoleClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
-        principal.FindFirstValue(InternalToken.ServiceClaim))
-    {
-        Subject = principal.FindFirstValue(Microsoft.IdentityModel.JsonWebTokens.JwtRegisteredClaimNames.Sub),
-    };
+        principal.FindFirstValue(InternalToken.ServiceClaim));
 }
 
 /// <summary>The roles of SPEC section 8.</summary>
