@@ -1,26 +1,57 @@
+using System.Collections.Concurrent;
+using PublicHoliday;
+using Regions = PublicHoliday.FrancePublicHoliday.Regions;
+
 namespace Ent.Partnership.Obligations.Domain;
 
 /// <summary>
-/// Business hours for service levels: Monday to Friday, 08:00 to 18:00 Europe/Paris, without French public
-/// holidays, and without Good Friday and 26 December where local law applies (Moselle, Bas-Rhin, Haut-Rhin).
+/// Business hours for service levels: Monday to Friday, 08:00 to 18:00 in the school's own time zone, without
+/// the public holidays of its territory (the <c>PublicHoliday</c> package's French calendar: the national days,
+/// Good Friday and 26 December in Moselle, Bas-Rhin and Haut-Rhin, the abolition of slavery overseas).
 /// </summary>
-public sealed class BusinessCalendar(bool alsaceMoselle)
+public sealed class BusinessCalendar
 {
-    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
     private static readonly TimeOnly Opens = new(8, 0);
     private static readonly TimeOnly Closes = new(18, 0);
 
-    /// <summary>The calendar of a school: local law for the départements 57, 67 and 68 (UAI 057…, 067…, 068…).</summary>
+    /// <summary>The public holidays of each territory and year, computed once.</summary>
+    private static readonly ConcurrentDictionary<(Regions, int), HashSet<DateOnly>> Holidays = new();
+
+    /// <summary>The territories whose calendar or clock is not metropolitan France's, by the UAI's first three characters.</summary>
+    private static readonly Dictionary<string, (Regions Region, string Zone)> Territories = new(StringComparer.Ordinal)
+    {
+        ["057"] = (Regions.AlsaceMoselle, "Europe/Paris"),
+        ["067"] = (Regions.AlsaceMoselle, "Europe/Paris"),
+        ["068"] = (Regions.AlsaceMoselle, "Europe/Paris"),
+        ["971"] = (Regions.Guadeloupe, "America/Guadeloupe"),
+        ["972"] = (Regions.Martinique, "America/Martinique"),
+        ["973"] = (Regions.Guyane, "America/Cayenne"),
+        ["974"] = (Regions.Reunion, "Indian/Reunion"),
+        ["976"] = (Regions.Mayotte, "Indian/Mayotte"),
+    };
+
+    private readonly Regions _region;
+    private readonly TimeZoneInfo _zone;
+
+    private BusinessCalendar(Regions region, string zone)
+    {
+        _region = region;
+        _zone = TimeZoneInfo.FindSystemTimeZoneById(zone);
+    }
+
+    /// <summary>The calendar of a school, told by its UAI's département (057, 067, 068; 971 to 976 overseas).</summary>
     public static BusinessCalendar ForSchool(string uai) =>
-        new(uai.StartsWith("057", StringComparison.Ordinal) || uai.StartsWith("067", StringComparison.Ordinal) || uai.StartsWith("068", StringComparison.Ordinal));
+        uai.Length >= 3 && Territories.TryGetValue(uai[..3], out var territory)
+            ? new BusinessCalendar(territory.Region, territory.Zone)
+            : new BusinessCalendar(Regions.OnlyOfficial, "Europe/Paris");
 
     public bool IsWorkingDay(DateOnly day) =>
-        day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !FrenchHolidays.IsHoliday(day, alsaceMoselle);
+        day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !HolidaysOf(day.Year).Contains(day);
 
     /// <summary>The instant <paramref name="hours"/> business hours after <paramref name="start"/>.</summary>
     public DateTimeOffset AddBusinessHours(DateTimeOffset start, TimeSpan hours)
     {
-        var local = TimeZoneInfo.ConvertTime(start, Paris).DateTime;
+        var local = TimeZoneInfo.ConvertTime(start, _zone).DateTime;
         var remaining = hours;
         while (true)
         {
@@ -39,8 +70,8 @@ public sealed class BusinessCalendar(bool alsaceMoselle)
     /// <summary>The business time between two instants (zero when <paramref name="to"/> is not after <paramref name="from"/>).</summary>
     public TimeSpan BusinessTimeBetween(DateTimeOffset from, DateTimeOffset to)
     {
-        var start = TimeZoneInfo.ConvertTime(from, Paris).DateTime;
-        var end = TimeZoneInfo.ConvertTime(to, Paris).DateTime;
+        var start = TimeZoneInfo.ConvertTime(from, _zone).DateTime;
+        var end = TimeZoneInfo.ConvertTime(to, _zone).DateTime;
         var total = TimeSpan.Zero;
         for (var day = DateOnly.FromDateTime(start); day <= DateOnly.FromDateTime(end); day = day.AddDays(1))
         {
@@ -61,6 +92,9 @@ public sealed class BusinessCalendar(bool alsaceMoselle)
         return total;
     }
 
+    private HashSet<DateOnly> HolidaysOf(int year) => Holidays.GetOrAdd((_region, year), key =>
+        new FrancePublicHoliday { Region = key.Item1 }.PublicHolidays(key.Item2).Select(DateOnly.FromDateTime).ToHashSet());
+
     /// <summary>The moment itself if business hours are running, else the next opening.</summary>
     private DateTime NextOpenMoment(DateTime local)
     {
@@ -77,50 +111,10 @@ public sealed class BusinessCalendar(bool alsaceMoselle)
         }
     }
 
-    private static DateTimeOffset ToInstant(DateTime local) =>
-        new(local, Paris.GetUtcOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified)));
+    private DateTimeOffset ToInstant(DateTime local) =>
+        new(local, _zone.GetUtcOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified)));
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
-}
-
-/// <summary>French public holidays, those that follow Easter included, and the two of Alsace-Moselle.</summary>
-public static class FrenchHolidays
-{
-    public static bool IsHoliday(DateOnly day, bool alsaceMoselle)
-    {
-        if ((day.Month, day.Day) is (1, 1) or (5, 1) or (5, 8) or (7, 14) or (8, 15) or (11, 1) or (11, 11) or (12, 25))
-        {
-            return true;
-        }
-
-        var easter = Easter(day.Year);
-        if (day == easter.AddDays(1) || day == easter.AddDays(39) || day == easter.AddDays(50))
-        {
-            return true;
-        }
-
-        return alsaceMoselle && (day == easter.AddDays(-2) || (day.Month, day.Day) == (12, 26));
-    }
-
-    /// <summary>Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm).</summary>
-    public static DateOnly Easter(int year)
-    {
-        var a = year % 19;
-        var b = year / 100;
-        var c = year % 100;
-        var d = b / 4;
-        var e = b % 4;
-        var f = (b + 8) / 25;
-        var g = (b - f + 1) / 3;
-        var h = ((19 * a) + b - d - g + 15) % 30;
-        var i = c / 4;
-        var k = c % 4;
-        var l = (32 + (2 * e) + (2 * i) - h - k) % 7;
-        var m = (a + (11 * h) + (22 * l)) / 451;
-        var month = (h + l - (7 * m) + 114) / 31;
-        var dayOfMonth = ((h + l - (7 * m) + 114) % 31) + 1;
-        return new DateOnly(year, month, dayOfMonth);
-    }
 }

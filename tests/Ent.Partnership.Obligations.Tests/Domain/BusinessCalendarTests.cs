@@ -54,10 +54,34 @@ public sealed class BusinessCalendarTests
         Assert.Equal(Paris(2024, 11, 25, 10), Reims.AddBusinessHours(Paris(2024, 11, 25, 6, 30), TimeSpan.FromHours(2)));
 
     [Theory]
-    [InlineData(2019, 4, 21)]
-    [InlineData(2024, 3, 31)]
-    [InlineData(2025, 4, 20)]
-    [InlineData(2026, 4, 5)]
-    public void Easter_IsComputedForAnyYear(int year, int month, int day) =>
-        Assert.Equal(new DateOnly(year, month, day), FrenchHolidays.Easter(year));
+    [InlineData(2019, 4, 22)]
+    [InlineData(2024, 4, 1)]
+    [InlineData(2025, 4, 21)]
+    [InlineData(2026, 4, 6)]
+    public void EasterMonday_IsAHolidayEveryYear(int year, int month, int day) =>
+        Assert.False(Reims.IsWorkingDay(new DateOnly(year, month, day)));
+
+    [Theory]
+    [InlineData(2024, 5, 9)]
+    [InlineData(2024, 5, 20)]
+    [InlineData(2024, 8, 15)]
+    [InlineData(2024, 11, 1)]
+    [InlineData(2024, 11, 11)]
+    [InlineData(2024, 12, 25)]
+    public void TheNationalHolidays_AreNotWorkingDays(int year, int month, int day) =>
+        Assert.False(Reims.IsWorkingDay(new DateOnly(year, month, day)));
+
+    [Fact]
+    public void AGuadeloupeSchool_CountsItsOwnHours_AndSkipsTheAbolitionOfSlavery()
+    {
+        var guadeloupe = BusinessCalendar.ForSchool("9710001A");
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/Guadeloupe");
+        DateTimeOffset Local(int month, int day, int hour) => new(new DateTime(2027, month, day, hour, 0, 0), zone.GetUtcOffset(new DateTime(2027, month, day)));
+
+        // Wednesday 26 May 2027, 17:00 in Pointe-à-Pitre (23:00 in Paris): one hour that day, none on Thursday 27 May.
+        Assert.Equal(Local(5, 28, 11), guadeloupe.AddBusinessHours(Local(5, 26, 17), TimeSpan.FromHours(4)));
+        Assert.False(guadeloupe.IsWorkingDay(new DateOnly(2027, 5, 27)));
+        Assert.True(Reims.IsWorkingDay(new DateOnly(2027, 5, 27)));
+        Assert.False(BusinessCalendar.ForSchool("9740001A").IsWorkingDay(new DateOnly(2027, 12, 20)));
+    }
 }
