@@ -1,4 +1,3 @@
-using Ent.Partnership.Dapr;
 using Ent.Partnership.Communications.Application;
 using Ent.Partnership.Communications.Events;
 using Ent.Partnership.Communications.Grpc;
@@ -6,9 +5,11 @@ using Ent.Partnership.Communications.Publication;
 using Ent.Partnership.Communications.Seeding;
 using Ent.Partnership.Communications.Storage;
 using Ent.Partnership.Communications.V1;
-using Ent.Partnership.Redis;
+using Ent.Partnership.Dapr;
 using Ent.Partnership.ServiceDefaults.Grpc;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
+using Ent.Partnership.Storage.Hosting;
 
 namespace Ent.Partnership.Communications;
 

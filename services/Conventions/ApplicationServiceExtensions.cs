@@ -4,6 +4,7 @@ using Ent.Partnership.Conventions.Seeding;
 using Ent.Partnership.Conventions.Storage;
 using Ent.Partnership.ServiceDefaults.Grpc;
 using Ent.Partnership.ServiceDefaults.Jobs;
+using Ent.Partnership.Storage.Hosting;
 
 namespace Ent.Partnership.Conventions;
 

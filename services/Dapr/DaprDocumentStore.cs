@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
-using Ent.Partnership.Redis;
+using Ent.Partnership.Storage;
 
 namespace Ent.Partnership.Dapr;
 

@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -187,4 +187,10 @@ public static class DaprEventEndpoints
 
         return endpoints;
     }
+}
+
+/// <summary>The Dapr pub/sub component a service subscribes on.</summary>
+public sealed record DaprPubSub(string Name)
+{
+    public const string Default = "pubsub";
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Dapr;
 using Dapr.Client;
-using Ent.Partnership.Redis;
+using Ent.Partnership.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Ent.Partnership.Dapr;

@@ -6,6 +6,7 @@ using Ent.Partnership.Obligations.Seeding;
 using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.ServiceDefaults.Grpc;
 using Ent.Partnership.ServiceDefaults.Jobs;
+using Ent.Partnership.Storage.Hosting;
 
 namespace Ent.Partnership.Obligations;
 

@@ -3,6 +3,7 @@ using Ent.Partnership.Parties.Grpc;
 using Ent.Partnership.Parties.Seeding;
 using Ent.Partnership.Parties.Storage;
 using Ent.Partnership.ServiceDefaults.Grpc;
+using Ent.Partnership.Storage.Hosting;
 
 namespace Ent.Partnership.Parties;
 

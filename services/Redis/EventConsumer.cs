@@ -1,17 +1,12 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Ent.Partnership.Redis;
-
-/// <summary>Handles the events of another service's stream. Must be idempotent in effect: delivery is at least once.</summary>
-public interface IEventHandler
-{
-    Task HandleAsync(ReceivedEvent received, CancellationToken cancellationToken);
-}
 
 /// <summary>Where a consumer reads and how it retries.</summary>
 public sealed record EventConsumerOptions(string Stream, string Group)

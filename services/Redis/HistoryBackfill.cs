@@ -1,15 +1,9 @@
-using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Ent.Partnership.Redis;
-
-/// <summary>
-/// Who may read the subject of an event written before events carried their readers, as the producing
-/// service's read rule says from the event's data. Everyone, unless the service says otherwise.
-/// </summary>
-public sealed record EarlierEventReaders(Func<ReceivedEvent, Readers> Of);
 
 /// <summary>
 /// Gives the events a service published before histories were kept their place in them (SPEC section 10:

@@ -1,3 +1,4 @@
+using Ent.Partnership.Storage;
 using StackExchange.Redis;
 
 namespace Ent.Partnership.Redis;
@@ -246,3 +247,6 @@ public sealed class RedisDocumentStore(IConnectionMultiplexer redis, RedisStoreO
         public static readonly RedisValue Data = "d";
     }
 }
+
+/// <summary>Which key prefix a service's data lives under.</summary>
+public sealed record RedisStoreOptions(string Prefix);

@@ -1,15 +1,16 @@
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
-using Microsoft.Extensions.Configuration;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Ent.Partnership.Redis;
 
 public static class RedisExtensions
 {

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Ent.Partnership.Dapr;
-using Microsoft.Extensions.Hosting;
 
 namespace Ent.Partnership.Redis.Tests;
 

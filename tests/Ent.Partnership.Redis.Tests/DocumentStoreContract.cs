@@ -2,6 +2,7 @@ using Dapr.Client;
 using Ent.Partnership.Dapr;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
 using Google.Protobuf;
 

@@ -1,8 +1,9 @@
-using Ent.Partnership.ServiceDefaults.Identity;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Grpc.Core;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
+using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 

@@ -1,8 +1,9 @@
-using Ent.Partnership.ServiceDefaults.Identity;
 using System.Collections.Concurrent;
 using Dapr.Client;
 using Ent.Partnership.Dapr;
 using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

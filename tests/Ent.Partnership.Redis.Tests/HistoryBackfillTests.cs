@@ -1,4 +1,5 @@
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
-using Ent.Partnership.Redis;
+using Ent.Partnership.Storage;
 using StackExchange.Redis;
 
 namespace Ent.Partnership.Suite.Tests;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
-using Ent.Partnership.Redis;
+using Ent.Partnership.Storage;
 using StackExchange.Redis;
 
 namespace Ent.Partnership.Suite.Tests;
@@ -315,7 +315,7 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         Assert.Single(evidence.GetProperty("evidence").EnumerateArray());
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync((await Aspire.Hosting.Testing.DistributedApplicationHostingTestingExtensions.GetConnectionStringAsync(suite.App, "redis"))!);
         var events = await redis.GetDatabase().StreamRangeAsync("obligations:events");
-        Assert.Single(events, e => e["type"] == "ent.partnership.obligations.v1.ObligationFulfilled" && Ent.Partnership.Redis.EventFormat.Parse(e["event"]!).Subject == name);
+        Assert.Single(events, e => e["type"] == "ent.partnership.obligations.v1.ObligationFulfilled" && Ent.Partnership.Storage.EventFormat.Parse(e["event"]!).Subject == name);
 
         var report = await _gateway.OkAsync(HttpMethod.Get, $"/v1/obligations:report?convention={convention}&schoolYear=2026-2027", Observer);
         var academy = report.GetProperty("parties").EnumerateArray().Single(p => p.GetProperty("party").GetString() == "parties/aca-reims");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Ent.Partnership.Parties.V1;
 using Ent.Partnership.Redis;
+using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;

@@ -2,9 +2,9 @@ using Ent.Partnership.Communications.Domain;
 using Ent.Partnership.Communications.Storage;
 using Ent.Partnership.Communications.V1;
 using Ent.Partnership.Conventions.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.Storage;
 using Google.Protobuf.WellKnownTypes;
 using State = Ent.Partnership.Communications.V1.Communication.Types.State;
 

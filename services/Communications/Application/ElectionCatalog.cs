@@ -1,10 +1,10 @@
 using Ent.Partnership.Communications.Domain;
 using Ent.Partnership.Communications.Storage;
 using Ent.Partnership.Communications.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Ent.Partnership.Communications.Application;

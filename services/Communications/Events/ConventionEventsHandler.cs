@@ -1,6 +1,6 @@
 using Ent.Partnership.Communications.Storage;
 using Ent.Partnership.Conventions.V1;
-using Ent.Partnership.Redis;
+using Ent.Partnership.Storage;
 
 namespace Ent.Partnership.Communications.Events;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Ent.Partnership.Communications.Application;
 using Ent.Partnership.Communications.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Google.Protobuf;
 
 namespace Ent.Partnership.Communications.Seeding;

@@ -1,8 +1,8 @@
 using Ent.Partnership.Communications.Application;
 using Ent.Partnership.Communications.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Ent.Partnership.Communications.Seeding;

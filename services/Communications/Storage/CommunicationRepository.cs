@@ -1,7 +1,7 @@
 using Ent.Partnership.Communications.V1;
 using Ent.Partnership.Conventions.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
+using Ent.Partnership.Storage;
 using Google.Protobuf;
 
 namespace Ent.Partnership.Communications.Storage;
@@ -11,7 +11,7 @@ public sealed record Stored<T>(T Resource, long Version);
 
 /// <summary>
 /// Messages, their deliveries, elections, and what the conventions' events taught the service (conventions
-/// and their validated charters), in the service's Redis store.
+/// and their validated charters), in the service's document store.
 /// </summary>
 public sealed class CommunicationRepository(IDocumentStore store)
 {

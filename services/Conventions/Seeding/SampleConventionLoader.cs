@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Ent.Partnership.Conventions.Application;
 using Ent.Partnership.Conventions.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Google.Protobuf;
 using Grpc.Core;
 using static Ent.Partnership.Conventions.V1.Convention.Types;

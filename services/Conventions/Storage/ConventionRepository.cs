@@ -1,6 +1,6 @@
 using Ent.Partnership.Conventions.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
+using Ent.Partnership.Storage;
 using Google.Protobuf;
 
 namespace Ent.Partnership.Conventions.Storage;
@@ -9,7 +9,7 @@ namespace Ent.Partnership.Conventions.Storage;
 public sealed record Stored<T>(T Resource, long Version);
 
 /// <summary>
-/// Conventions, their deliberations and their signatures in the service's Redis store. Children are keyed
+/// Conventions, their deliberations and their signatures in the service's document store. Children are keyed
 /// <c>{convention-id}/{child-id}</c> and indexed by convention.
 /// </summary>
 public sealed class ConventionRepository(IDocumentStore store)

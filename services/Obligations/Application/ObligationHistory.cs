@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ent.Partnership.Redis;
+using Ent.Partnership.Storage;
 
 namespace Ent.Partnership.Obligations.Application;
 

@@ -1,8 +1,8 @@
 using Ent.Partnership.Obligations.Domain;
 using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.Obligations.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.Storage;
 using static Ent.Partnership.Obligations.V1.Obligation.Types;
 
 namespace Ent.Partnership.Obligations.Application;

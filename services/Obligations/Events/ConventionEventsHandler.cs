@@ -1,7 +1,7 @@
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Obligations.Application;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
+using Ent.Partnership.Storage;
 
 namespace Ent.Partnership.Obligations.Events;
 

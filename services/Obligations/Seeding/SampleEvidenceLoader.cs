@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Ent.Partnership.Obligations.Application;
 using Ent.Partnership.Obligations.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Google.Protobuf;
 
 namespace Ent.Partnership.Obligations.Seeding;

@@ -1,7 +1,7 @@
 using Ent.Partnership.Obligations.Domain;
 using Ent.Partnership.Obligations.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
+using Ent.Partnership.Storage;
 using Google.Protobuf;
 
 namespace Ent.Partnership.Obligations.Storage;

@@ -1,10 +1,10 @@
 using Ent.Partnership.Parties.Domain;
 using Ent.Partnership.Parties.Storage;
 using Ent.Partnership.Parties.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using static Ent.Partnership.Parties.V1.Party.Types;

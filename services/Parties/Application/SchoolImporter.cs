@@ -1,8 +1,8 @@
 using Ent.Partnership.Parties.Domain;
 using Ent.Partnership.Parties.Storage;
 using Ent.Partnership.Parties.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Google.Protobuf.WellKnownTypes;
 using static Ent.Partnership.Parties.V1.Party.Types;
 

@@ -2,11 +2,10 @@ using System.Text.Json;
 using Ent.Partnership.Parties.Application;
 using Ent.Partnership.Parties.Storage;
 using Ent.Partnership.Parties.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Google.Protobuf;
-using StackExchange.Redis;
 
 namespace Ent.Partnership.Parties.Seeding;
 
@@ -24,7 +23,7 @@ public sealed record SeedOptions
 /// </summary>
 public sealed class ReferenceDataLoader(
     IOneAtATime oneAtATime, PartyCatalog catalog, SchoolImporter importer, PartyRepository repository, SeedOptions options, IHostEnvironment environment,
-    ILogger<ReferenceDataLoader> logger) : OneReplicaAtATimeService(oneAtATime)
+    ErrorTranslation errors, ILogger<ReferenceDataLoader> logger) : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "parties-reference-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
@@ -36,7 +35,7 @@ public sealed class ReferenceDataLoader(
             return;
         }
 
-        // Redis may still be starting: try again for a while rather than fail the service.
+        // The store (Redis, or the Dapr sidecar) may still be starting: try again for a while rather than fail the service.
         for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
         {
             try
@@ -44,7 +43,7 @@ public sealed class ReferenceDataLoader(
                 await LoadAsync();
                 return;
             }
-            catch (RedisException exception) when (attempt < 30)
+            catch (Exception exception) when (attempt < 30 && errors.IsTransient(exception))
             {
                 logger.LogWarning(exception, "Reference data not loaded yet (attempt {Attempt})", attempt);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);

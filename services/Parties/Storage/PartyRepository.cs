@@ -1,7 +1,7 @@
 using Ent.Partnership.Parties.Domain;
 using Ent.Partnership.Parties.V1;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Api;
+using Ent.Partnership.Storage;
 using Google.Protobuf;
 
 namespace Ent.Partnership.Parties.Storage;
@@ -16,7 +16,7 @@ public sealed record StoredParty(Party Party, long Version)
 public sealed record StoredMembership(Membership Membership, long Version);
 
 /// <summary>
-/// Parties and memberships in the service's Redis store. A party is stored as protobuf bytes without its
+/// Parties and memberships in the service's document store. A party is stored as protobuf bytes without its
 /// output-only fields; its index terms serve the List filters.
 /// </summary>
 public sealed class PartyRepository(IDocumentStore store)

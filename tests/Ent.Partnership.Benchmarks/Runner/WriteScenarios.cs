@@ -1,8 +1,9 @@
-using Ent.Partnership.ServiceDefaults.Identity;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ent.Partnership.Parties.V1;
 using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using static Ent.Partnership.Benchmarks.Runner.Measures;

@@ -2,8 +2,8 @@ extern alias parties;
 
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Dapr;
-using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
 using Grpc.Core;
 using Grpc.Net.Client;

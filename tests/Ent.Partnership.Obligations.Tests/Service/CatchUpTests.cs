@@ -1,12 +1,12 @@
 extern alias parties;
 
-using Ent.Partnership.ServiceDefaults.Identity;
 using System.Text;
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Obligations.Application;
 using Ent.Partnership.Obligations.Grpc;
 using Ent.Partnership.Obligations.Storage;
-using Ent.Partnership.Redis;
+using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
 using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Hosting;

@@ -91,7 +91,7 @@ public sealed class ObligationClockTests : IAsyncLifetime
 
         var breaches = (await _redis.Connection.GetDatabase().StreamRangeAsync("obligations:events"))
             .Where(e => e["type"] == "ent.partnership.obligations.v1.ObligationBreached")
-            .Select(e => Ent.Partnership.Redis.EventFormat.Parse(e["event"]!).Subject)
+            .Select(e => Ent.Partnership.Storage.EventFormat.Parse(e["event"]!).Subject)
             .Where(subject => subject is not null && subject.StartsWith("obligations/o-replicas-", StringComparison.Ordinal))
             .ToList();
         Assert.Equal(names.Select(n => "obligations/" + n).Order(), breaches.Order());

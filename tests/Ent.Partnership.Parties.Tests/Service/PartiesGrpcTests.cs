@@ -1,8 +1,8 @@
 using Ent.Partnership.Dapr;
 using Ent.Partnership.Parties.Domain;
-using Ent.Partnership.Redis;
-using Ent.Partnership.Tests.Support;
 using Ent.Partnership.Parties.V1;
+using Ent.Partnership.Storage;
+using Ent.Partnership.Tests.Support;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;

@@ -1,6 +1,6 @@
 using Ent.Partnership.ServiceDefaults.Errors;
 
-namespace Ent.Partnership.Redis;
+namespace Ent.Partnership.Storage;
 
 /// <summary>
 /// What one write changes: documents (each with the version it was read at, 0 for a new one), unique

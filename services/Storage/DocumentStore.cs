@@ -1,9 +1,9 @@
-namespace Ent.Partnership.Redis;
+namespace Ent.Partnership.Storage;
 
 /// <summary>
 /// One service's documents: versioned writes committed with their index terms, unique claims, events and
 /// request id in one atomic step (<see cref="WriteBatch"/>), reads by id, by unique value and by index
-/// term. Two adapters: <see cref="RedisDocumentStore"/> (the default) and the Dapr state store with its
+/// term. Two adapters: Redis (<c>Ent.Partnership.Redis</c>, the default) and the Dapr state store with its
 /// transactional outbox (<c>Ent.Partnership.Dapr</c>).
 /// </summary>
 public interface IDocumentStore
@@ -50,9 +50,6 @@ public sealed record IndexTerm(string Field, string Value)
 {
     public override string ToString() => Field + "=" + Value;
 }
-
-/// <summary>Which key prefix a service's data lives under.</summary>
-public sealed record RedisStoreOptions(string Prefix);
 
 /// <summary>The outcome of a commit: the new version of each document written, in the order they were added.</summary>
 public sealed record CommitResult(IReadOnlyList<long> Versions);

@@ -5,7 +5,7 @@ using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Protobuf.WellKnownTypes;
 
-namespace Ent.Partnership.Redis;
+namespace Ent.Partnership.Storage;
 
 /// <summary>
 /// The history of each resource: every event is kept as a document of the <c>history</c> collection, written

@@ -3,8 +3,9 @@ using Ent.Partnership.Redis;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Ent.Partnership.Storage.Hosting;
 
 /// <summary>Where a service keeps its documents and exchanges its events: <c>Storage:Mode</c>, Redis (the default) or Dapr.</summary>
 public enum StorageMode
@@ -60,10 +61,4 @@ public static class StorageExtensions
     }
 
     private static StorageMode ModeOf(IHostApplicationBuilder builder) => builder.Configuration.GetValue("Storage:Mode", StorageMode.Redis);
-}
-
-/// <summary>The Dapr pub/sub component a service subscribes on.</summary>
-public sealed record DaprPubSub(string Name)
-{
-    public const string Default = "pubsub";
 }

@@ -8,7 +8,7 @@ using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Google.Protobuf;
 
-namespace Ent.Partnership.Redis;
+namespace Ent.Partnership.Storage;
 
 /// <summary>An event to append to the producing service's stream, as a CloudEvents 1.0 JSON document.</summary>
 public sealed record OutgoingEvent(string Id, string Type, string Source, string Subject, DateTimeOffset Time, string DataJson, string? TraceParent)

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Ent.Partnership.ServiceDefaults.Errors;
 
-namespace Ent.Partnership.Redis;
+namespace Ent.Partnership.Storage;
 
 /// <summary>
 /// Opaque page tokens: the last id of the page and a fingerprint of the filter, so that a token is refused
