@@ -4,10 +4,8 @@ using Ent.Partnership.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
 namespace Ent.Partnership.Redis;
@@ -15,16 +13,19 @@ namespace Ent.Partnership.Redis;
 public static class RedisExtensions
 {
     /// <summary>
-    /// The Redis connection named <paramref name="connectionName"/> (from <c>ConnectionStrings</c>), a health
-    /// check, traces of its commands, and this service's <see cref="IDocumentStore"/> (<see cref="RedisDocumentStore"/>) under <paramref name="prefix"/>.
+    /// The Redis connection named <paramref name="connectionName"/> (from <c>ConnectionStrings</c>) through Aspire's
+    /// client integration (health check, traces, logs), and this service's <see cref="IDocumentStore"/>
+    /// (<see cref="RedisDocumentStore"/>) under <paramref name="prefix"/>.
     /// </summary>
     public static IHostApplicationBuilder AddPartnershipRedis(this IHostApplicationBuilder builder, string connectionName, string prefix)
     {
-        var connectionString = builder.Configuration.GetConnectionString(connectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured; the AppHost provides it.");
-        var configuration = ConfigurationOptions.Parse(connectionString);
-        configuration.AbortOnConnectFail = false;
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
+        if (builder.Configuration.GetConnectionString(connectionName) is null)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured; the AppHost provides it.");
+        }
+
+        // Redis may start after the service (or restart under it): connect in the background, never fail the start.
+        builder.AddRedisClient(connectionName, configureOptions: options => options.AbortOnConnectFail = false);
         builder.Services.AddSingleton(new RedisStoreOptions(prefix));
         builder.Services.AddSingleton<RedisDocumentStore>();
         builder.Services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<RedisDocumentStore>());
@@ -33,8 +34,6 @@ public static class RedisExtensions
         builder.Services.TryAddSingleton(new EarlierEventReaders(_ => Readers.Everyone));
         builder.Services.AddSingleton<HistoryBackfill>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HistoryBackfill>());
-        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation());
         return builder;
     }
 
@@ -47,22 +46,5 @@ public static class RedisExtensions
             sp.GetRequiredService<IConnectionMultiplexer>(), options, sp.GetRequiredService<THandler>(),
             sp.GetRequiredService<ILogger<EventConsumer>>(), sp.GetService<ErrorTranslation>())));
         return services;
-    }
-}
-
-/// <summary>Healthy when Redis answers a PING.</summary>
-public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var latency = await redis.GetDatabase().PingAsync();
-            return HealthCheckResult.Healthy($"PING answered in {latency.TotalMilliseconds:F1} ms");
-        }
-        catch (RedisException exception)
-        {
-            return HealthCheckResult.Unhealthy("Redis does not answer", exception);
-        }
     }
 }

@@ -33,6 +33,28 @@ public interface IDocumentStore
     Task<CommitResult> CommitAsync(WriteBatch batch);
 }
 
+/// <summary>What reading every page of a List comes to, for the stores' callers.</summary>
+public static class DocumentStoreExtensions
+{
+    /// <summary>Every document of the collection having every term, in id order, read 500 at a time.</summary>
+    public static async Task<IReadOnlyList<Document>> ListAllAsync(this IDocumentStore store, string collection, IReadOnlyList<IndexTerm> terms)
+    {
+        var all = new List<Document>();
+        string? token = null;
+        do
+        {
+            var page = await store.ListAsync(collection, terms, null, 500, token, "all");
+            all.AddRange(page.Documents);
+            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
+        }
+        while (token is not null);
+        return all;
+    }
+}
+
+/// <summary>A resource as stored, with the version its next write must name.</summary>
+public sealed record Stored<T>(T Resource, long Version);
+
 /// <summary>A stored document: its id, its version (1 after the first write) and its bytes.</summary>
 public sealed record Document(string Id, long Version, byte[] Data)
 {

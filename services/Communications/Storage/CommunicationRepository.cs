@@ -7,7 +7,6 @@ using Google.Protobuf;
 namespace Ent.Partnership.Communications.Storage;
 
 /// <summary>A stored resource with the version its writes check.</summary>
-public sealed record Stored<T>(T Resource, long Version);
 
 /// <summary>
 /// Messages, their deliveries, elections, and what the conventions' events taught the service (conventions
@@ -156,17 +155,6 @@ public sealed class CommunicationRepository(IDocumentStore store)
         await store.GetAsync(collection, id) is { } document ? new Stored<T>(parser.ParseFrom(document.Data), document.Version) : null;
 
     private async Task<IReadOnlyList<Stored<T>>> AllAsync<T>(string collection, IReadOnlyList<IndexTerm> terms, MessageParser<T> parser)
-        where T : IMessage<T>
-    {
-        var all = new List<Stored<T>>();
-        string? token = null;
-        do
-        {
-            var page = await store.ListAsync(collection, terms, null, 500, token, "all");
-            all.AddRange(page.Documents.Select(d => new Stored<T>(parser.ParseFrom(d.Data), d.Version)));
-            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
-        }
-        while (token is not null);
-        return all;
-    }
+        where T : IMessage<T> =>
+        (await store.ListAllAsync(collection, terms)).Select(d => new Stored<T>(parser.ParseFrom(d.Data), d.Version)).ToList();
 }

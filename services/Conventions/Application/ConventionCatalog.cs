@@ -20,8 +20,6 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 {
     public const string EventSource = "/ent-partnership/conventions";
 
-    private const int Attempts = 3;
-
     private static readonly string[] ListFields = ["state", "party"];
 
     private static readonly Updatable<Convention> ConventionUpdatable = new Updatable<Convention>("de la convention")
@@ -205,19 +203,17 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         recorded.Party = ActingParty(caller, recorded.Party, "délibérer");
         CheckDeliberationFields(recorded);
         parent = SubjectName(parent, "parent");
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-deliberation", requestId) is { } earlier)
+        return await repository.Store.CreateOnceAsync("create-deliberation", requestId, GetDeliberationAsync, async () =>
         {
-            return await GetDeliberationAsync(earlier);
-        }
-
-        recorded.Name = $"{parent}/deliberations/{ResourceName.NewId(deliberationId, "deliberationId", "d")}";
-        recorded.Superseded = false;
-        recorded.CreateTime = Now;
-        await RecordAsync(parent, ConventionRepository.Deliberations, recorded, recorded.Name, "create-deliberation", requestId,
-            file => Lifecycle.CheckDeliberation(file, recorded, Today),
-            file => file with { Deliberations = [.. file.Deliberations, recorded] },
-            state => new DeliberationRecorded { Convention = ConventionOf(parent), Deliberation = recorded, State = state });
-        return recorded;
+            recorded.Name = $"{parent}/deliberations/{ResourceName.NewId(deliberationId, "deliberationId", "d")}";
+            recorded.Superseded = false;
+            recorded.CreateTime = Now;
+            await RecordAsync(parent, ConventionRepository.Deliberations, recorded, recorded.Name, "create-deliberation", requestId,
+                file => Lifecycle.CheckDeliberation(file, recorded, Today),
+                file => file with { Deliberations = [.. file.Deliberations, recorded] },
+                state => new DeliberationRecorded { Convention = ConventionOf(parent), Deliberation = recorded, State = state });
+            return recorded;
+        });
     }
 
     public async Task<Deliberation> GetDeliberationAsync(string name)
@@ -280,19 +276,17 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         recorded.Party = ActingParty(caller, recorded.Party, "signer");
         CheckSignatureFields(recorded);
         parent = SubjectName(parent, "parent");
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-signature", requestId) is { } earlier)
+        return await repository.Store.CreateOnceAsync("create-signature", requestId, GetSignatureAsync, async () =>
         {
-            return await GetSignatureAsync(earlier);
-        }
-
-        recorded.Name = $"{parent}/signatures/{ResourceName.ParseId(recorded.Party, "parties", "party")}";
-        recorded.Superseded = false;
-        recorded.CreateTime = Now;
-        await RecordAsync(parent, ConventionRepository.Signatures, recorded, recorded.Name, "create-signature", requestId,
-            file => Lifecycle.CheckSignature(file, recorded, Today),
-            file => file with { Signatures = [.. file.Signatures, recorded] },
-            state => new SignatureRecorded { Convention = ConventionOf(parent), Signature = recorded, State = state });
-        return recorded;
+            recorded.Name = $"{parent}/signatures/{ResourceName.ParseId(recorded.Party, "parties", "party")}";
+            recorded.Superseded = false;
+            recorded.CreateTime = Now;
+            await RecordAsync(parent, ConventionRepository.Signatures, recorded, recorded.Name, "create-signature", requestId,
+                file => Lifecycle.CheckSignature(file, recorded, Today),
+                file => file with { Signatures = [.. file.Signatures, recorded] },
+                state => new SignatureRecorded { Convention = ConventionOf(parent), Signature = recorded, State = state });
+            return recorded;
+        });
     }
 
     public async Task<Signature> GetSignatureAsync(string name)
@@ -424,7 +418,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             throw new InvalidArgumentException("decision", "La décision est obligatoire.");
         }
 
-        for (var attempt = 1; ; attempt++)
+        return await Writes.RetryOnConflictAsync(async () =>
         {
             var stored = await LoadMeetingAsync(name);
             var convention = await LoadAsync(ConventionOf(name), "name");
@@ -452,15 +446,9 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
                 }, updated.Name));
             }
 
-            try
-            {
-                meeting.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
-                return meeting;
-            }
-            catch (ConcurrencyConflictException) when (attempt < Attempts)
-            {
-            }
-        }
+            meeting.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
+            return meeting;
+        });
     }
 
     private async Task<Stored<Meeting>> LoadMeetingAsync(string name, string field = "name") =>
@@ -731,7 +719,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     /// </summary>
     private async Task<IMessage> TransitionAsync(string name, Action<ConventionFile, WriteBatch> change, bool supersede = false)
     {
-        for (var attempt = 1; ; attempt++)
+        return await Writes.RetryOnConflictAsync(async () =>
         {
             var subject = await LoadSubjectAsync(name);
             var batch = repository.Store.NewBatch();
@@ -741,14 +729,8 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
                 SupersedeChildren(batch, subject);
             }
 
-            try
-            {
-                return await SaveAsync(subject, batch);
-            }
-            catch (ConcurrencyConflictException) when (attempt < Attempts)
-            {
-            }
-        }
+            return await SaveAsync(subject, batch);
+        });
     }
 
     /// <summary>

@@ -6,7 +6,6 @@ using Google.Protobuf;
 namespace Ent.Partnership.Conventions.Storage;
 
 /// <summary>A stored resource with the version its etag comes from.</summary>
-public sealed record Stored<T>(T Resource, long Version);
 
 /// <summary>
 /// Conventions, their deliberations and their signatures in the service's document store. Children are keyed
@@ -32,20 +31,9 @@ public sealed class ConventionRepository(IDocumentStore store)
         return (page.Documents.Select(ToConvention).ToList(), page.NextPageToken);
     }
 
-    /// <summary>Every convention with the terms, page after page.</summary>
-    public async Task<IReadOnlyList<Stored<Convention>>> ListAllAsync(IReadOnlyList<IndexTerm> terms)
-    {
-        var all = new List<Stored<Convention>>();
-        string? token = null;
-        do
-        {
-            var (conventions, next) = await ListAsync(terms, Paging.MaxPageSize, token, "all");
-            all.AddRange(conventions);
-            token = next.Length == 0 ? null : next;
-        }
-        while (token is not null);
-        return all;
-    }
+    /// <summary>Every convention with the terms, in id order.</summary>
+    public async Task<IReadOnlyList<Stored<Convention>>> ListAllAsync(IReadOnlyList<IndexTerm> terms) =>
+        (await store.ListAllAsync(Conventions, terms)).Select(ToConvention).ToList();
 
     public void Put(WriteBatch batch, Convention convention, long expectedVersion)
     {
@@ -58,19 +46,8 @@ public sealed class ConventionRepository(IDocumentStore store)
 
     /// <summary>Every child (deliberation, signature, meeting, amendment) of <paramref name="parent"/>, oldest id first.</summary>
     public async Task<IReadOnlyList<Stored<T>>> AllChildrenAsync<T>(string collection, string parent, MessageParser<T> parser)
-        where T : IMessage<T>
-    {
-        var all = new List<Stored<T>>();
-        string? token = null;
-        do
-        {
-            var page = await store.ListAsync(collection, [new IndexTerm("parent", parent)], null, 500, token, parent);
-            all.AddRange(page.Documents.Select(d => new Stored<T>(parser.ParseFrom(d.Data), d.Version)));
-            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
-        }
-        while (token is not null);
-        return all;
-    }
+        where T : IMessage<T> =>
+        (await store.ListAllAsync(collection, [new IndexTerm("parent", parent)])).Select(d => new Stored<T>(parser.ParseFrom(d.Data), d.Version)).ToList();
 
     /// <summary>A child by its full name (<c>conventions/{c}/amendments/{a}/signatures/{party-id}</c>).</summary>
     public async Task<Stored<T>?> GetChildAsync<T>(string collection, string name, MessageParser<T> parser)

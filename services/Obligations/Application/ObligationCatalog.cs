@@ -73,12 +73,7 @@ public sealed class ObligationCatalog(
         }
 
         var id = ResourceName.ParseId(parent, "obligations", "parent");
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-evidence", requestId) is { } earlier)
-        {
-            return (await repository.AllEvidenceAsync(parent)).FirstOrDefault(e => e.Name == earlier) ?? throw new NotFoundException(earlier);
-        }
-
-        for (var attempt = 1; ; attempt++)
+        return await repository.Store.CreateOnceAsync("create-evidence", requestId, RecordedEvidenceAsync, () => Writes.RetryOnConflictAsync(async () =>
         {
             var stored = await repository.GetAsync(id) ?? throw new NotFoundException(parent);
             RequireObligor(caller, stored.Obligation);
@@ -102,15 +97,12 @@ public sealed class ObligationCatalog(
                 batch.ForRequest("create-evidence", requestId, recorded.Name);
             }
 
-            try
-            {
-                await batch.CommitAsync();
-                return recorded;
-            }
-            catch (ConcurrencyConflictException) when (attempt < 3)
-            {
-            }
-        }
+            await batch.CommitAsync();
+            return recorded;
+        }));
+
+        async Task<Evidence> RecordedEvidenceAsync(string name) =>
+            (await repository.AllEvidenceAsync(parent)).FirstOrDefault(e => e.Name == name) ?? throw new NotFoundException(name);
     }
 
     /// <summary>
@@ -169,26 +161,24 @@ public sealed class ObligationCatalog(
         }
 
         var obligationId = ResourceName.ParseId(ticket.Obligation, "obligations", "obligation");
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-ticket", requestId) is { } earlier)
+        return await repository.Store.CreateOnceAsync("create-ticket", requestId, GetTicketAsync, () => Writes.RetryOnConflictAsync(async () =>
         {
-            return await GetTicketAsync(earlier);
-        }
+            var stored = await repository.GetAsync(obligationId) ?? throw new InvalidArgumentException("obligation", $"L'obligation {ticket.Obligation} n'existe pas.");
+            RequireObligor(caller, stored.Obligation);
+            if (!Register.IsOpen(stored.Obligation))
+            {
+                throw new FailedPreconditionException("OBLIGATION_CLOSED", stored.Obligation.Name,
+                    $"L'obligation est {ProtoEnum.Name(stored.Obligation.Status)} : elle ne reçoit plus de ticket.");
+            }
 
-        var stored = await repository.GetAsync(obligationId) ?? throw new InvalidArgumentException("obligation", $"L'obligation {ticket.Obligation} n'existe pas.");
-        RequireObligor(caller, stored.Obligation);
-        if (!Register.IsOpen(stored.Obligation))
-        {
-            throw new FailedPreconditionException("OBLIGATION_CLOSED", stored.Obligation.Name,
-                $"L'obligation est {ProtoEnum.Name(stored.Obligation.Status)} : elle ne reçoit plus de ticket.");
-        }
-
-        var school = await directory.SchoolAsync(ticket.School);
-        var opened = ticket.Clone();
-        opened.Name = "tickets/" + ResourceName.NewId("", "ticketId", "t");
-        TicketLifecycle.Open(opened, stored.Obligation, BusinessCalendar.ForSchool(school.Uai), time.GetUtcNow());
-        opened.UpdateTime = Now;
-        await WriteTicketAsync(opened, null, 0, stored, requestId);
-        return opened;
+            var school = await directory.SchoolAsync(ticket.School);
+            var opened = ticket.Clone();
+            opened.Name = "tickets/" + ResourceName.NewId("", "ticketId", "t");
+            TicketLifecycle.Open(opened, stored.Obligation, BusinessCalendar.ForSchool(school.Uai), time.GetUtcNow());
+            opened.UpdateTime = Now;
+            await WriteTicketAsync(opened, null, 0, stored, requestId);
+            return opened;
+        }));
     }
 
     public async Task<Ticket> GetTicketAsync(string name) =>
@@ -206,7 +196,7 @@ public sealed class ObligationCatalog(
     /// <summary>A step of a ticket's life, then its obligation's share of tickets in time recomputed with it.</summary>
     public async Task<Ticket> ActOnTicketAsync(Caller caller, string name, Action<Ticket, Obligation, BusinessCalendar, DateTimeOffset> step)
     {
-        for (var attempt = 1; ; attempt++)
+        return await Writes.RetryOnConflictAsync(async () =>
         {
             var (ticket, version) = await repository.GetTicketAsync(ResourceName.ParseId(name, "tickets", "name")) ?? throw new NotFoundException(name);
             var stored = await repository.GetAsync(ObligationRepository.IdOf(ticket.Obligation)) ?? throw new NotFoundException(ticket.Obligation);
@@ -215,15 +205,10 @@ public sealed class ObligationCatalog(
             var changed = ticket.Clone();
             step(changed, stored.Obligation, BusinessCalendar.ForSchool(school.Uai), time.GetUtcNow());
             changed.UpdateTime = Now;
-            try
-            {
-                await WriteTicketAsync(changed, ticket, version, stored, "");
-                return changed;
-            }
-            catch (ConcurrencyConflictException) when (attempt < 3)
-            {
-            }
-        }
+
+            await WriteTicketAsync(changed, ticket, version, stored, "");
+            return changed;
+        });
     }
 
     /// <summary>Writes a ticket; an open obligation's share of tickets in time is recomputed with it, a closed one keeps its count.</summary>
@@ -350,8 +335,9 @@ public sealed class ObligationCatalog(
     public async Task<int> ReconcileAsync(Convention convention, DateOnly from, string why)
     {
         await migration.Ready;
-        for (var attempt = 1; ; attempt++)
+        return await Writes.RetryOnConflictAsync(async () =>
         {
+            // Another replica (or the clock) changed the register meanwhile: read it again.
             var held = (await repository.ListAllAsync([new IndexTerm("convention", convention.Name)]))
                 .Where(s => s.Obligation.Status != Status.Superseded)
                 .Select(s => WithSlot(s, convention))
@@ -367,26 +353,20 @@ public sealed class ObligationCatalog(
 
             var known = await successions.OfAsync(convention.Signatories.Select(s => s.Party));
             changes = Register.Reconcile(ObligationPlanner.Plan(convention, Today, known), current, from, terminatedOn);
-            try
-            {
-                await CreateAsync(changes.Created);
-                foreach (var (old, successor) in changes.Superseded)
-                {
-                    await SupersedeAsync(held[old.Name], successor, why);
-                }
 
-                foreach (var removed in changes.Removed)
-                {
-                    await SettleAsync(held[removed.Name], from, $"{why} : retirée le {from.ToText()}");
-                }
-
-                return changes.Created.Count + (2 * changes.Superseded.Count) + changes.Removed.Count;
-            }
-            catch (ConcurrencyConflictException) when (attempt < 5)
+            await CreateAsync(changes.Created);
+            foreach (var (old, successor) in changes.Superseded)
             {
-                // Another replica (or the clock) changed the register meanwhile: read it again.
+                await SupersedeAsync(held[old.Name], successor, why);
             }
-        }
+
+            foreach (var removed in changes.Removed)
+            {
+                await SettleAsync(held[removed.Name], from, $"{why} : retirée le {from.ToText()}");
+            }
+
+            return changes.Created.Count + (2 * changes.Superseded.Count) + changes.Removed.Count;
+        });
     }
 
     private static readonly IReadOnlyDictionary<string, Succession> NoSuccessions = new Dictionary<string, Succession>();
@@ -489,24 +469,16 @@ public sealed class ObligationCatalog(
     {
         await migration.Ready;
         await repository.KeepConventionAsync(new Convention { Name = convention, Revision = int.MaxValue }, inForce: false);
-        for (var attempt = 1; ; attempt++)
+        await Writes.RetryOnConflictAsync(async () =>
         {
-            try
+            foreach (var stored in await repository.ListAllAsync([new IndexTerm("convention", convention)]))
             {
-                foreach (var stored in await repository.ListAllAsync([new IndexTerm("convention", convention)]))
+                if (Register.IsOpen(stored.Obligation) && Settlement.Concerns(stored.Obligation, day))
                 {
-                    if (Register.IsOpen(stored.Obligation) && Settlement.Concerns(stored.Obligation, day))
-                    {
-                        await SettleAsync(stored, day, why);
-                    }
+                    await SettleAsync(stored, day, why);
                 }
-
-                return;
             }
-            catch (ConcurrencyConflictException) when (attempt < 5)
-            {
-            }
-        }
+        });
     }
 
     /// <summary>Keeps a convention in force, so that the clock plans its coming school years.</summary>

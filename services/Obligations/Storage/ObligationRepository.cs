@@ -40,7 +40,7 @@ public sealed class ObligationRepository(IDocumentStore store)
 
     /// <summary>Every obligation with the terms, in id order.</summary>
     public async Task<IReadOnlyList<StoredObligation>> ListAllAsync(IReadOnlyList<IndexTerm> terms) =>
-        (await AllAsync(Obligations, terms)).Select(d => new StoredObligation(Obligation.Parser.ParseFrom(d.Data), d.Version)).ToList();
+        (await store.ListAllAsync(Obligations, terms)).Select(d => new StoredObligation(Obligation.Parser.ParseFrom(d.Data), d.Version)).ToList();
 
     /// <summary>The version of each identity's claim held in the store, by identity id.</summary>
     public async Task<IReadOnlyDictionary<string, long>> ClaimsAsync(IEnumerable<ObligationIdentity> identities) =>
@@ -65,7 +65,7 @@ public sealed class ObligationRepository(IDocumentStore store)
 
     /// <summary>Every piece of evidence of an obligation.</summary>
     public async Task<IReadOnlyList<Evidence>> AllEvidenceAsync(string obligation) =>
-        (await AllAsync(Evidence, [new IndexTerm("parent", obligation)])).Select(d => V1.Evidence.Parser.ParseFrom(d.Data)).ToList();
+        (await store.ListAllAsync(Evidence, [new IndexTerm("parent", obligation)])).Select(d => V1.Evidence.Parser.ParseFrom(d.Data)).ToList();
 
     public async Task<(IReadOnlyList<Evidence> Evidence, string NextPageToken)> ListEvidenceAsync(string obligation, int pageSize, string? pageToken)
     {
@@ -91,7 +91,7 @@ public sealed class ObligationRepository(IDocumentStore store)
 
     /// <summary>Every ticket of an obligation, with its version.</summary>
     public async Task<IReadOnlyList<(Ticket Ticket, long Version)>> TicketsOfAsync(string obligation) =>
-        (await AllAsync(Tickets, [new IndexTerm("obligation", obligation)])).Select(d => (Ticket.Parser.ParseFrom(d.Data), d.Version)).ToList();
+        (await store.ListAllAsync(Tickets, [new IndexTerm("obligation", obligation)])).Select(d => (Ticket.Parser.ParseFrom(d.Data), d.Version)).ToList();
 
     public void PutTicket(WriteBatch batch, Ticket ticket, long expectedVersion) =>
         batch.Put(Tickets, ticket.Name["tickets/".Length..], expectedVersion, ticket.ToByteArray(),
@@ -103,7 +103,7 @@ public sealed class ObligationRepository(IDocumentStore store)
 
     /// <summary>Every convention in force, as its last event gave it: what the clock plans new periods from.</summary>
     public async Task<IReadOnlyList<Ent.Partnership.Conventions.V1.Convention>> ConventionsInForceAsync() =>
-        (await AllAsync(Conventions, [])).Select(d => Ent.Partnership.Conventions.V1.Convention.Parser.ParseFrom(d.Data)).ToList();
+        (await store.ListAllAsync(Conventions, [])).Select(d => Ent.Partnership.Conventions.V1.Convention.Parser.ParseFrom(d.Data)).ToList();
 
     /// <summary>
     /// Keeps the convention's latest content (or forgets it when it ends), unless a later revision is kept
@@ -137,20 +137,4 @@ public sealed class ObligationRepository(IDocumentStore store)
     }
 
     public static string IdOf(string name) => name["obligations/".Length..];
-
-    /// <summary>Every document of a collection with the terms, page after page, in id order.</summary>
-    private async Task<List<Document>> AllAsync(string collection, IReadOnlyList<IndexTerm> terms)
-    {
-        var all = new List<Document>();
-        var filter = string.Join(" AND ", terms);
-        string? token = null;
-        do
-        {
-            var page = await store.ListAsync(collection, terms, null, Paging.MaxPageSize, token, filter);
-            all.AddRange(page.Documents);
-            token = page.NextPageToken.Length == 0 ? null : page.NextPageToken;
-        }
-        while (token is not null);
-        return all;
-    }
 }

@@ -42,19 +42,8 @@ public sealed class PartyRepository(IDocumentStore store)
     }
 
     /// <summary>Every party with the term, in id order.</summary>
-    public async Task<IReadOnlyList<StoredParty>> ListAllAsync(IReadOnlyList<IndexTerm> terms)
-    {
-        var all = new List<StoredParty>();
-        string? token = null;
-        do
-        {
-            var (parties, next) = await ListAsync(terms, null, 500, token, "all");
-            all.AddRange(parties);
-            token = next.Length == 0 ? null : next;
-        }
-        while (token is not null);
-        return all;
-    }
+    public async Task<IReadOnlyList<StoredParty>> ListAllAsync(IReadOnlyList<IndexTerm> terms) =>
+        (await store.ListAllAsync(Parties, terms)).Select(ToParty).ToList();
 
     public void Put(WriteBatch batch, Party party, long expectedVersion)
     {

@@ -38,6 +38,25 @@ public abstract class ConventionsGrpcContract(ConventionsServiceFactory service)
     }
 
     [Fact]
+    public async Task ASignatureSentTwiceAtOnce_WithOneRequestId_IsRecordedOnce_AndBothAnswersNameIt()
+    {
+        await service.InSignatureAsync("twin-signatures", "2026-12-01");
+        var request = new CreateSignatureRequest
+        {
+            Parent = "conventions/twin-signatures",
+            RequestId = "3f0e7a52-9a43-4d8e-9a3b-5b9e0b1f2c11",
+            Signature = new Signature { SignatoryName = "Signataire", SignedOn = "2026-11-27" },
+        };
+        var caller = service.As("parties/aca-reims", RoleNames.Academic);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => service.Grpc.CreateSignatureAsync(request, caller).ResponseAsync));
+
+        Assert.Single(answers.Select(a => a.Name).Distinct());
+        Assert.Single(await service.PublishedEventsAsync(), e => e.Type == "ent.partnership.conventions.v1.SignatureRecorded"
+            && e.Subject == "conventions/twin-signatures/signatures/aca-reims");
+    }
+
+    [Fact]
     public async Task AWaiver_WhileTheObligationsServiceDoesNotAnswer_IsUnavailable_AndNotRecorded()
     {
         // No obligations service runs beside this one: the waiver cannot be checked.
