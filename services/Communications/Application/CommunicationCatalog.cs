@@ -46,41 +46,35 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         created.Issuer = IssuerFor(caller, created.Issuer);
         created.Name = "communications/" + ResourceName.NewId(communicationId, "communicationId", "m");
         MessageRules.Validate(created);
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-communication", requestId) is { } earlier)
+        return await repository.Store.CreateOnceAsync("create-communication", requestId, name => GetAsync(caller, name), async () =>
         {
-            return await GetAsync(caller, earlier);
-        }
+            ClearOutputs(created);
+            if (created.Convention.Length == 0)
+            {
+                created.Convention = await check.DefaultConventionAsync(created);
+            }
 
-        ClearOutputs(created);
-        if (created.Convention.Length == 0)
-        {
-            created.Convention = await check.DefaultConventionAsync(created);
-        }
+            created.State = State.Draft;
+            created.Revision = 1;
+            created.CreateTime = created.UpdateTime = Now;
+            var batch = repository.Store.NewBatch();
+            repository.Put(batch, created, expectedVersion: 0);
+            batch.Publish(Event(new CommunicationCreated { Communication = created }, created));
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest("create-communication", requestId, created.Name);
+            }
 
-        created.State = State.Draft;
-        created.Revision = 1;
-        created.CreateTime = created.UpdateTime = Now;
-        var batch = repository.Store.NewBatch();
-        repository.Put(batch, created, expectedVersion: 0);
-        batch.Publish(Event(new CommunicationCreated { Communication = created }, created));
-        if (requestId.Length > 0)
-        {
-            batch.ForRequest("create-communication", requestId, created.Name);
-        }
-
-        try
-        {
-            var result = await batch.CommitAsync();
-            return Present(new Stored<Communication>(created, result.Versions[0]));
-        }
-        catch (ConcurrencyConflictException)
-        {
-            throw new AlreadyExistsException(created.Name, $"Le message {created.Name} existe déjà.");
-        }
-        catch (DuplicateRequestException duplicate)
-        {
-            return await GetAsync(caller, duplicate.ExistingResource);
-        }
+            try
+            {
+                var result = await batch.CommitAsync();
+                return Present(new Stored<Communication>(created, result.Versions[0]));
+            }
+            catch (ConcurrencyConflictException)
+            {
+                throw new AlreadyExistsException(created.Name, $"Le message {created.Name} existe déjà.");
+            }
+        });
     }
 
     public async Task<Communication> GetAsync(Caller caller, string name) => Present(await LoadVisibleAsync(caller, name, "name"));

@@ -25,33 +25,27 @@ public sealed class ElectionCatalog(CommunicationRepository repository, TimeProv
         var created = election.Clone();
         created.Name = "elections/" + ResourceName.NewId(electionId, "electionId", "e");
         Validate(created);
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-election", requestId) is { } earlier)
+        return await repository.Store.CreateOnceAsync("create-election", requestId, GetAsync, async () =>
         {
-            return await GetAsync(earlier);
-        }
+            created.CreateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+            var batch = repository.Store.NewBatch();
+            repository.PutElection(batch, Stripped(created), expectedVersion: 0);
+            batch.Publish(Event(new ElectionCreated { Election = Stripped(created) }, created.Name));
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest("create-election", requestId, created.Name);
+            }
 
-        created.CreateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
-        var batch = repository.Store.NewBatch();
-        repository.PutElection(batch, Stripped(created), expectedVersion: 0);
-        batch.Publish(Event(new ElectionCreated { Election = Stripped(created) }, created.Name));
-        if (requestId.Length > 0)
-        {
-            batch.ForRequest("create-election", requestId, created.Name);
-        }
-
-        try
-        {
-            var result = await batch.CommitAsync();
-            return Present(new Stored<Election>(created, result.Versions[0]));
-        }
-        catch (ConcurrencyConflictException)
-        {
-            throw new AlreadyExistsException(created.Name, $"L'élection {created.Name} existe déjà.");
-        }
-        catch (DuplicateRequestException duplicate)
-        {
-            return await GetAsync(duplicate.ExistingResource);
-        }
+            try
+            {
+                var result = await batch.CommitAsync();
+                return Present(new Stored<Election>(created, result.Versions[0]));
+            }
+            catch (ConcurrencyConflictException)
+            {
+                throw new AlreadyExistsException(created.Name, $"L'élection {created.Name} existe déjà.");
+            }
+        });
     }
 
     public async Task<Election> GetAsync(string name) => Present(await LoadAsync(name, "name"));

@@ -47,42 +47,36 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             throw new InvalidArgumentException("convention", "La convention est obligatoire.");
         }
 
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-convention", requestId) is { } earlier)
+        return await repository.Store.CreateOnceAsync("create-convention", requestId, GetAsync, async () =>
         {
-            return await GetAsync(earlier);
-        }
+            var created = convention.Clone();
+            created.Name = "conventions/" + ResourceName.NewId(conventionId, "conventionId", "c");
+            await ValidateContentAsync(created);
+            created.State = State.Draft;
+            created.Revision = 1;
+            created.ContentDigest = "";
+            created.CharterStatus = null;
+            created.StateHistory.Clear();
+            created.StateHistory.Add(new StateChange { State = State.Draft, Time = Now });
+            created.CreateTime = created.UpdateTime = Now;
+            var batch = repository.Store.NewBatch();
+            repository.Put(batch, created, expectedVersion: 0);
+            batch.Publish(Event(new ConventionCreated { Convention = created }, created.Name));
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest("create-convention", requestId, created.Name);
+            }
 
-        var created = convention.Clone();
-        created.Name = "conventions/" + ResourceName.NewId(conventionId, "conventionId", "c");
-        await ValidateContentAsync(created);
-        created.State = State.Draft;
-        created.Revision = 1;
-        created.ContentDigest = "";
-        created.CharterStatus = null;
-        created.StateHistory.Clear();
-        created.StateHistory.Add(new StateChange { State = State.Draft, Time = Now });
-        created.CreateTime = created.UpdateTime = Now;
-        var batch = repository.Store.NewBatch();
-        repository.Put(batch, created, expectedVersion: 0);
-        batch.Publish(Event(new ConventionCreated { Convention = created }, created.Name));
-        if (requestId.Length > 0)
-        {
-            batch.ForRequest("create-convention", requestId, created.Name);
-        }
-
-        try
-        {
-            var result = await batch.CommitAsync();
-            return Present(new Stored<Convention>(created, result.Versions[0]));
-        }
-        catch (ConcurrencyConflictException)
-        {
-            throw new AlreadyExistsException(created.Name, $"La convention {created.Name} existe déjà.");
-        }
-        catch (DuplicateRequestException duplicate)
-        {
-            return await GetAsync(duplicate.ExistingResource);
-        }
+            try
+            {
+                var result = await batch.CommitAsync();
+                return Present(new Stored<Convention>(created, result.Versions[0]));
+            }
+            catch (ConcurrencyConflictException)
+            {
+                throw new AlreadyExistsException(created.Name, $"La convention {created.Name} existe déjà.");
+            }
+        });
     }
 
     public async Task<(IReadOnlyList<Convention> Conventions, string NextPageToken)> ListAsync(string filterText, int pageSize, string pageToken)
@@ -304,39 +298,33 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         var convention = await LoadAsync(parent, "parent");
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-meeting", requestId) is { } earlier)
+        return await repository.Store.CreateOnceAsync("create-meeting", requestId, GetMeetingAsync, async () =>
         {
-            return await GetMeetingAsync(earlier);
-        }
+            var created = meeting.Clone();
+            created.Name = $"{convention.Resource.Name}/meetings/{ResourceName.NewId(meetingId, "meetingId", "m")}";
+            Governance.CheckNewMeeting(convention.Resource, created);
+            created.State = Meeting.Types.State.Scheduled;
+            created.Attendance.Clear();
+            created.Decisions.Clear();
+            created.CreateTime = Now;
+            var batch = repository.Store.NewBatch();
+            repository.PutChild(batch, ConventionRepository.Meetings, created.Name, created, expectedVersion: 0);
+            batch.Publish(Event(new MeetingCreated { Meeting = created }, created.Name));
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest("create-meeting", requestId, created.Name);
+            }
 
-        var created = meeting.Clone();
-        created.Name = $"{convention.Resource.Name}/meetings/{ResourceName.NewId(meetingId, "meetingId", "m")}";
-        Governance.CheckNewMeeting(convention.Resource, created);
-        created.State = Meeting.Types.State.Scheduled;
-        created.Attendance.Clear();
-        created.Decisions.Clear();
-        created.CreateTime = Now;
-        var batch = repository.Store.NewBatch();
-        repository.PutChild(batch, ConventionRepository.Meetings, created.Name, created, expectedVersion: 0);
-        batch.Publish(Event(new MeetingCreated { Meeting = created }, created.Name));
-        if (requestId.Length > 0)
-        {
-            batch.ForRequest("create-meeting", requestId, created.Name);
-        }
-
-        try
-        {
-            created.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
-            return created;
-        }
-        catch (ConcurrencyConflictException)
-        {
-            throw new AlreadyExistsException(created.Name, $"La réunion {created.Name} existe déjà.");
-        }
-        catch (DuplicateRequestException duplicate)
-        {
-            return await GetMeetingAsync(duplicate.ExistingResource);
-        }
+            try
+            {
+                created.Etag = Document.EtagOf((await batch.CommitAsync()).Versions[0]);
+                return created;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                throw new AlreadyExistsException(created.Name, $"La réunion {created.Name} existe déjà.");
+            }
+        });
     }
 
     public async Task<Meeting> GetMeetingAsync(string name)
@@ -465,44 +453,38 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         var convention = await LoadAsync(ConventionName(parent, "parent"), "parent");
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-amendment", requestId) is { } earlier)
+        return await repository.Store.CreateOnceAsync("create-amendment", requestId, GetAmendmentAsync, async () =>
         {
-            return await GetAmendmentAsync(earlier);
-        }
+            var created = amendment.Clone();
+            created.Name = $"{convention.Resource.Name}/amendments/{ResourceName.NewId(amendmentId, "amendmentId", "a")}";
+            Amendments.CheckNew(convention.Resource, created, Today);
+            var added = new Convention();
+            added.Signatories.AddRange(created.Changes.AddSignatories);
+            await parties.CheckSignatoriesAsync(added);
+            created.State = Amendment.Types.State.Draft;
+            created.BaseRevision = convention.Resource.Revision;
+            created.ContentDigest = "";
+            created.AppliedRevision = 0;
+            created.CreateTime = created.UpdateTime = Now;
+            var batch = repository.Store.NewBatch();
+            repository.PutAmendment(batch, created, expectedVersion: 0);
+            batch.Publish(Event(new AmendmentCreated { Amendment = created }, created.Name));
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest("create-amendment", requestId, created.Name);
+            }
 
-        var created = amendment.Clone();
-        created.Name = $"{convention.Resource.Name}/amendments/{ResourceName.NewId(amendmentId, "amendmentId", "a")}";
-        Amendments.CheckNew(convention.Resource, created, Today);
-        var added = new Convention();
-        added.Signatories.AddRange(created.Changes.AddSignatories);
-        await parties.CheckSignatoriesAsync(added);
-        created.State = Amendment.Types.State.Draft;
-        created.BaseRevision = convention.Resource.Revision;
-        created.ContentDigest = "";
-        created.AppliedRevision = 0;
-        created.CreateTime = created.UpdateTime = Now;
-        var batch = repository.Store.NewBatch();
-        repository.PutAmendment(batch, created, expectedVersion: 0);
-        batch.Publish(Event(new AmendmentCreated { Amendment = created }, created.Name));
-        if (requestId.Length > 0)
-        {
-            batch.ForRequest("create-amendment", requestId, created.Name);
-        }
-
-        try
-        {
-            var result = await batch.CommitAsync();
-            created.Etag = Document.EtagOf(result.Versions[0]);
-            return created;
-        }
-        catch (ConcurrencyConflictException)
-        {
-            throw new AlreadyExistsException(created.Name, $"L'avenant {created.Name} existe déjà.");
-        }
-        catch (DuplicateRequestException duplicate)
-        {
-            return await GetAmendmentAsync(duplicate.ExistingResource);
-        }
+            try
+            {
+                var result = await batch.CommitAsync();
+                created.Etag = Document.EtagOf(result.Versions[0]);
+                return created;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                throw new AlreadyExistsException(created.Name, $"L'avenant {created.Name} existe déjà.");
+            }
+        });
     }
 
     public async Task<Amendment> GetAmendmentAsync(string name)

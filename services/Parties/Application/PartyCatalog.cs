@@ -59,49 +59,43 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
             throw new InvalidArgumentException("party", "La partie à créer est obligatoire.");
         }
 
-        if (requestId.Length > 0 && await repository.Store.FindRequestAsync("create-party", requestId) is { } earlier)
+        return await repository.Store.CreateOnceAsync("create-party", requestId, GetAsync, async () =>
         {
-            return await GetAsync(earlier);
-        }
+            var id = partyId.Length > 0 ? partyId : DefaultId(party);
+            if (!PartyRules.IdPattern().IsMatch(id))
+            {
+                throw new InvalidArgumentException("partyId", $"« {id} » ne convient pas comme identifiant (^[a-z][a-z0-9-]{{2,62}}$).");
+            }
 
-        var id = partyId.Length > 0 ? partyId : DefaultId(party);
-        if (!PartyRules.IdPattern().IsMatch(id))
-        {
-            throw new InvalidArgumentException("partyId", $"« {id} » ne convient pas comme identifiant (^[a-z][a-z0-9-]{{2,62}}$).");
-        }
+            var created = party.Clone();
+            created.Name = PartyRules.NamePrefix + id;
+            created.Etag = "";
+            created.CompetenceHistory.Clear();
+            if (created.CompetentAuthority.Length > 0)
+            {
+                CompetenceHistory.Assign(created.CompetenceHistory, created.CompetentAuthority, Today);
+            }
 
-        var created = party.Clone();
-        created.Name = PartyRules.NamePrefix + id;
-        created.Etag = "";
-        created.CompetenceHistory.Clear();
-        if (created.CompetentAuthority.Length > 0)
-        {
-            CompetenceHistory.Assign(created.CompetenceHistory, created.CompetentAuthority, Today);
-        }
+            await ValidateAsync(created);
+            created.CreateTime = created.UpdateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+            var batch = repository.Store.NewBatch();
+            repository.Put(batch, created, expectedVersion: 0);
+            batch.Publish(Event(new PartyCreated { Party = created }, created.Name));
+            if (requestId.Length > 0)
+            {
+                batch.ForRequest("create-party", requestId, created.Name);
+            }
 
-        await ValidateAsync(created);
-        created.CreateTime = created.UpdateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
-        var batch = repository.Store.NewBatch();
-        repository.Put(batch, created, expectedVersion: 0);
-        batch.Publish(Event(new PartyCreated { Party = created }, created.Name));
-        if (requestId.Length > 0)
-        {
-            batch.ForRequest("create-party", requestId, created.Name);
-        }
-
-        try
-        {
-            var result = await batch.CommitAsync();
-            return Present(new StoredParty(created, result.Versions[0]));
-        }
-        catch (ConcurrencyConflictException)
-        {
-            throw new AlreadyExistsException(created.Name, $"La partie {created.Name} existe déjà.");
-        }
-        catch (DuplicateRequestException duplicate)
-        {
-            return await GetAsync(duplicate.ExistingResource);
-        }
+            try
+            {
+                var result = await batch.CommitAsync();
+                return Present(new StoredParty(created, result.Versions[0]));
+            }
+            catch (ConcurrencyConflictException)
+            {
+                throw new AlreadyExistsException(created.Name, $"La partie {created.Name} existe déjà.");
+            }
+        });
     }
 
     public async Task<(IReadOnlyList<Party> Parties, string NextPageToken)> ListAsync(string filterText, int pageSize, string pageToken)
