@@ -1,4 +1,5 @@
 using Ent.Partnership.Communications.Application;
+using Ent.Partnership.Communications.Domain;
 using Ent.Partnership.Communications.Events;
 using Ent.Partnership.Communications.Grpc;
 using Ent.Partnership.Communications.Publication;
@@ -25,7 +26,7 @@ public static class ApplicationServiceExtensions
         builder.AddPartnershipStorage("redis", prefix: ServiceName);
         // The messages' events from before readers were stamped: their readers from the message they carry.
         builder.Services.AddSingleton(new EarlierEventReaders(received => received.Type == CommunicationStateChanged.Descriptor.FullName
-            ? CommunicationCatalog.ReadersOf(received.DataAs(CommunicationStateChanged.Parser).Communication)
+            ? MessageAccess.ReadersOf(received.DataAs(CommunicationStateChanged.Parser).Communication)
             : Readers.Everyone));
         builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
         builder.Services.AddSingleton<CommunicationRepository>();

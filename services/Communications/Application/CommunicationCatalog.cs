@@ -1,3 +1,4 @@
+using Ent.Partnership.Communications.Domain;
 using Ent.Partnership.Communications.Publication;
 using Ent.Partnership.Communications.Storage;
 using Ent.Partnership.Communications.V1;
@@ -36,14 +37,14 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 
     public async Task<Communication> CreateAsync(Caller caller, Communication? communication, string communicationId, string requestId)
     {
-        RequireDrafter(caller);
+        MessageAccess.RequireDrafter(caller);
         if (communication is null)
         {
             throw new InvalidArgumentException("communication", "Le message est obligatoire.");
         }
 
         var created = communication.Clone();
-        created.Issuer = IssuerFor(caller, created.Issuer);
+        created.Issuer = MessageAccess.IssuerFor(caller, created.Issuer);
         created.Name = "communications/" + ResourceName.NewId(communicationId, "communicationId", "m");
         MessageRules.Validate(created);
         return await repository.Store.CreateOnceAsync("create-communication", requestId, name => GetAsync(caller, name), async () =>
@@ -112,14 +113,14 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 
     public async Task<Communication> UpdateAsync(Caller caller, Communication? patch, FieldMask? mask)
     {
-        RequireDrafter(caller);
+        MessageAccess.RequireDrafter(caller);
         if (patch is null)
         {
             throw new InvalidArgumentException("communication", "Le message est obligatoire.");
         }
 
         var stored = await LoadVisibleAsync(caller, patch.Name, "communication.name");
-        RequireIssuer(caller, stored.Resource, "modifier ce message");
+        MessageAccess.RequireIssuer(caller, stored.Resource, "modifier ce message");
         if (patch.Etag.Length > 0 && patch.Etag != Document.EtagOf(stored.Version))
         {
             throw new ConcurrencyConflictException(stored.Resource.Name);
@@ -147,9 +148,9 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 
     public async Task DeleteAsync(Caller caller, string name, string etag)
     {
-        RequireDrafter(caller);
+        MessageAccess.RequireDrafter(caller);
         var stored = await LoadVisibleAsync(caller, name, "name");
-        RequireIssuer(caller, stored.Resource, "supprimer ce message");
+        MessageAccess.RequireIssuer(caller, stored.Resource, "supprimer ce message");
         if (etag.Length > 0 && etag != Document.EtagOf(stored.Version))
         {
             throw new ConcurrencyConflictException(name);
@@ -173,9 +174,9 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         Communication message;
         if (unsaved is not null)
         {
-            RequireDrafter(caller);
+            MessageAccess.RequireDrafter(caller);
             message = unsaved.Clone();
-            message.Issuer = IssuerFor(caller, message.Issuer);
+            message.Issuer = MessageAccess.IssuerFor(caller, message.Issuer);
             message.Name = "";
             MessageRules.Validate(message);
         }
@@ -190,9 +191,9 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     /// <summary>DRAFT or CHANGES_REQUESTED → PENDING_VALIDATION, unless the check blocks; urgent and clean: published at once.</summary>
     public async Task<Communication> SubmitAsync(Caller caller, string name)
     {
-        RequireDrafter(caller);
+        MessageAccess.RequireDrafter(caller);
         var stored = await LoadVisibleAsync(caller, name, "name");
-        RequireIssuer(caller, stored.Resource, "soumettre ce message");
+        MessageAccess.RequireIssuer(caller, stored.Resource, "soumettre ce message");
         RequireState(stored.Resource, "soumis", State.Draft, State.ChangesRequested);
         var result = await check.RunAsync(stored.Resource);
         if (result.Blocked)
@@ -218,8 +219,8 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     {
         var stored = await LoadVisibleAsync(caller, name, "name");
         var message = stored.Resource;
-        var reviewers = ReviewersActing(caller, message);
-        var pending = PendingReviewers(message);
+        var reviewers = MessageAccess.ReviewersActing(caller, message);
+        var pending = MessageAccess.PendingReviewers(message);
         if (!(message.State == State.PendingValidation || message.State == State.Published && message.ApproveTime is null) || pending.Count == 0)
         {
             throw WrongState(message, "approuvé");
@@ -240,7 +241,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         }
 
         approved.UpdateTime = Now;
-        if (PendingReviewers(approved).Count > 0)
+        if (MessageAccess.PendingReviewers(approved).Count > 0)
         {
             return await WriteAsync(approved, stored.Version, [.. Reviewed(approved, message)]);
         }
@@ -261,7 +262,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     {
         RequireComment(comment);
         var stored = await LoadVisibleAsync(caller, name, "name");
-        var reviewers = ReviewersActing(caller, stored.Resource);
+        var reviewers = MessageAccess.ReviewersActing(caller, stored.Resource);
         RequireState(stored.Resource, "renvoyé", State.PendingValidation);
         var changed = stored.Resource.Clone();
         changed.Reviews.Add(reviewers.Select(r => new Review { Reviewer = r, Decision = Review.Types.Decision.ChangesRequested, Comment = comment, Time = Now }));
@@ -276,7 +277,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     {
         RequireComment(comment);
         var stored = await LoadVisibleAsync(caller, name, "name");
-        var reviewers = ReviewersActing(caller, stored.Resource);
+        var reviewers = MessageAccess.ReviewersActing(caller, stored.Resource);
         if (!(stored.Resource.State == State.PendingValidation || stored.Resource.State == State.Published && stored.Resource.ApproveTime is null))
         {
             throw WrongState(stored.Resource, "refusé");
@@ -291,7 +292,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     public async Task<Communication> WithdrawAsync(Caller caller, string name, string reason)
     {
         var stored = await LoadVisibleAsync(caller, name, "name");
-        RequireIssuer(caller, stored.Resource, "retirer ce message");
+        MessageAccess.RequireIssuer(caller, stored.Resource, "retirer ce message");
         RequireState(stored.Resource, "retiré", State.PendingValidation, State.Approved, State.Published);
         return await publications.EndAsync(stored.Resource.Clone(), stored.Version, State.Withdrawn, reason);
     }
@@ -299,7 +300,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     public async Task<Communication> RetryDeliveriesAsync(Caller caller, string name)
     {
         var stored = await LoadVisibleAsync(caller, name, "name");
-        RequireIssuer(caller, stored.Resource, "relancer les livraisons de ce message");
+        MessageAccess.RequireIssuer(caller, stored.Resource, "relancer les livraisons de ce message");
         RequireState(stored.Resource, "relancé", State.Published);
         await publications.RetryFailedAsync(stored.Resource);
         return await GetAsync(caller, name);
@@ -328,11 +329,11 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 
     /// <summary>The event of a message's change of state, as it is after the change.</summary>
     public static OutgoingEvent StateChanged(Communication message, State previous, TimeProvider time) =>
-        OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = previous }, EventSource, message.Name, time, ReadersOf(message));
+        OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = previous }, EventSource, message.Name, time, MessageAccess.ReadersOf(message));
 
     /// <summary>An event about a message, or a delivery of it, read by whoever reads the message as it is now.</summary>
     public static OutgoingEvent Event(IMessage data, string subject, Communication message, TimeProvider time, IReadOnlyList<FieldChange>? changes = null) =>
-        OutgoingEvent.From(data, EventSource, subject, time, ReadersOf(message), changes);
+        OutgoingEvent.From(data, EventSource, subject, time, MessageAccess.ReadersOf(message), changes);
 
     private OutgoingEvent Event(IMessage data, Communication message, IReadOnlyList<FieldChange>? changes = null) =>
         Event(data, message.Name, message, time, changes);
@@ -359,16 +360,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         new(message, verdict.Findings.Where(f => f.Severity == V1.Finding.Types.Severity.Block)
             .Select(f => new UnmetCondition(f.RuleId, f.Field, $"{f.Message} ({f.Excerpt})")).ToList());
 
-    /// <summary>
-    /// Who may read a message: everyone once approved (or published urgently); before, its issuer and admins,
-    /// and its reviewers once submitted. Its reads and its events' readers both come from here.
-    /// </summary>
-    public static Readers ReadersOf(Communication message) =>
-        message.ApproveTime is not null || message.PublicationStartTime is not null
-            ? Readers.Everyone
-            : Readers.Only(message.State == State.Draft ? [message.Issuer] : [message.Issuer, .. message.Reviewers], []);
-
-    public static bool Sees(Caller caller, Communication message) => ReadersOf(message).Admit(caller);
+    private static bool Sees(Caller caller, Communication message) => MessageAccess.ReadersOf(message).Admit(caller);
 
     private async Task<Stored<Communication>> LoadVisibleAsync(Caller caller, string name, string field)
     {
@@ -390,54 +382,6 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 
         var result = await batch.CommitAsync();
         return Present(new Stored<Communication>(message, result.Versions[0]));
-    }
-
-    /// <summary>The parties a caller reviews a message for: its own party, or every reviewer for an admin.</summary>
-    private static IReadOnlyList<string> ReviewersActing(Caller caller, Communication message)
-    {
-        if (caller.IsAdmin)
-        {
-            return message.Reviewers;
-        }
-
-        return caller.Party is not null && message.Reviewers.Contains(caller.Party) && caller.IsInRole(RoleNames.Academic)
-            ? [caller.Party]
-            : throw new PermissionDeniedException(message.Reviewers.Count == 0
-                ? "Ce message n'a pas été soumis : il n'a pas encore de relecteurs."
-                : $"Seuls les relecteurs du message ({string.Join(", ", message.Reviewers)}) le valident.");
-    }
-
-    /// <summary>The reviewers who have not approved since the last submission.</summary>
-    public static IReadOnlyList<string> PendingReviewers(Communication message) =>
-        message.Reviewers.Where(r => !message.Reviews.Any(v =>
-            v.Reviewer == r && v.Decision == Review.Types.Decision.Approved && v.Time >= message.SubmitTime)).ToList();
-
-    private static void RequireDrafter(Caller caller)
-    {
-        if (!caller.IsAdmin && !(caller.IsInRole(RoleNames.Collectivity) && caller.Party is not null))
-        {
-            throw new PermissionDeniedException("Seules les collectivités rédigent des messages.");
-        }
-    }
-
-    private static string IssuerFor(Caller caller, string issuer)
-    {
-        if (caller.IsAdmin)
-        {
-            return issuer.Length > 0 ? issuer : throw new InvalidArgumentException("issuer", "L'émetteur est obligatoire.");
-        }
-
-        return issuer.Length == 0 || issuer == caller.Party
-            ? caller.Party!
-            : throw new PermissionDeniedException($"{caller.Party} ne parle qu'en son nom, pas au nom de {issuer}.");
-    }
-
-    private static void RequireIssuer(Caller caller, Communication message, string action)
-    {
-        if (!caller.IsAdmin && caller.Party != message.Issuer)
-        {
-            throw new PermissionDeniedException($"Seul l'émetteur peut {action}.");
-        }
     }
 
     private static void RequireState(Communication message, string action, params State[] states)

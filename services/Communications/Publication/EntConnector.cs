@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ent.Partnership.Communications.Domain;
 
 namespace Ent.Partnership.Communications.Publication;
 
@@ -20,21 +21,6 @@ public sealed record EntOptions
     /// <summary>How long one push may take before it counts as timed out.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 }
-
-/// <summary>What became of one call to the ENT.</summary>
-public enum EntOutcomeKind
-{
-    /// <summary>The ENT has it (or has removed it).</summary>
-    Done,
-
-    /// <summary>Worth trying again later: 429, 5xx, a time-out, a lost connection.</summary>
-    Retry,
-
-    /// <summary>Refused for a reason that retrying will not change.</summary>
-    Failed,
-}
-
-public sealed record EntOutcome(EntOutcomeKind Kind, string Error = "", TimeSpan? RetryAfter = null);
 
 /// <summary>An item of a school's news, as the ENT's push contract describes it.</summary>
 public sealed record EntNews(

@@ -1,5 +1,6 @@
 using Ent.Partnership.Common.V1;
 using Ent.Partnership.Communications.Application;
+using Ent.Partnership.Communications.Domain;
 using Ent.Partnership.Communications.Storage;
 using Ent.Partnership.Communications.V1;
 using Ent.Partnership.ServiceDefaults.Errors;
@@ -27,6 +28,9 @@ public sealed record PublicationOptions
 
     /// <summary>The longest back-off.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The three above, as the deliveries' rules take them.</summary>
+    public RetryPolicy Retries => new(MaxAttempts, BaseDelay, MaxDelay);
 
     /// <summary>How long a claimed delivery is left to its claimant before another pass takes it again.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(1);
@@ -138,7 +142,7 @@ public sealed class Publications(
                 }
             }
 
-            changed.DeliverySummary = deliveries.Count > 0 ? Summarize(after) : null;
+            changed.DeliverySummary = deliveries.Count > 0 ? DeliveryLifecycle.Summarize(after) : null;
             repository.Put(batch, changed, version);
             foreach (var review in changed.Reviews.TakeLast(newReviews))
             {
@@ -292,7 +296,7 @@ public sealed class Publications(
         message.UpdateTime = Now;
         if (after.Count > 0)
         {
-            message.DeliverySummary = Summarize(after);
+            message.DeliverySummary = DeliveryLifecycle.Summarize(after);
         }
 
         repository.Put(batch, message, stored.Version);
@@ -323,55 +327,11 @@ public sealed class Publications(
         var outcome = retracting
             ? await ent.RetractAsync(delivery.Uai, delivery.EntItemId, cancellationToken)
             : await ent.PushAsync(delivery.Uai, NewsOf(message, delivery), cancellationToken);
-        Record(delivery, outcome, retracting);
+        DeliveryLifecycle.Record(delivery, outcome, retracting, time.GetUtcNow(), options.Retries, Random.Shared.NextDouble());
         batch = repository.Store.NewBatch();
         repository.PutDelivery(batch, delivery, claimed);
         batch.Publish(CommunicationCatalog.Event(new DeliveryUpdated { Delivery = delivery }, delivery.Name, message, time));
         await batch.CommitAsync();
-    }
-
-    private void Record(Delivery delivery, EntOutcome outcome, bool retracting)
-    {
-        delivery.LastError = outcome.Error;
-        switch (outcome.Kind)
-        {
-            case EntOutcomeKind.Done when retracting:
-                delivery.State = DeliveryState.Retracted;
-                delivery.Retracting = false;
-                delivery.RetractedAt = Now;
-                delivery.NextAttemptTime = null;
-                break;
-            case EntOutcomeKind.Done:
-                delivery.State = DeliveryState.Delivered;
-                delivery.DeliveredAt = Now;
-                delivery.NextAttemptTime = null;
-                break;
-            case EntOutcomeKind.Retry when retracting || delivery.Attempts < options.MaxAttempts:
-                var wait = Backoff(retracting ? 3 : delivery.Attempts);
-                if (outcome.RetryAfter is { } asked && asked > wait)
-                {
-                    wait = asked < options.MaxDelay ? asked : options.MaxDelay;
-                }
-
-                delivery.NextAttemptTime = Timestamp.FromDateTimeOffset(time.GetUtcNow() + wait);
-                break;
-            case EntOutcomeKind.Failed when retracting:
-                delivery.Retracting = false;
-                delivery.NextAttemptTime = null;
-                delivery.LastError = "Retrait refusé par l'ENT : " + outcome.Error;
-                break;
-            default:
-                delivery.State = DeliveryState.Failed;
-                delivery.NextAttemptTime = null;
-                break;
-        }
-    }
-
-    /// <summary>Exponential back-off with jitter: half to all of base × 2^(attempt − 1), capped.</summary>
-    private TimeSpan Backoff(int attempt)
-    {
-        var ceiling = Math.Min(options.MaxDelay.TotalMilliseconds, options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)));
-        return TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() / 2));
     }
 
     private async Task RefreshSummaryAsync(string name)
@@ -384,7 +344,7 @@ public sealed class Publications(
                 return;
             }
 
-            var summary = Summarize((await repository.DeliveriesOfAsync(name)).Select(d => d.Resource));
+            var summary = DeliveryLifecycle.Summarize((await repository.DeliveriesOfAsync(name)).Select(d => d.Resource));
             if (summary.Equals(stored.Resource.DeliverySummary))
             {
                 return;
@@ -403,23 +363,6 @@ public sealed class Publications(
             {
             }
         }
-    }
-
-    private static DeliverySummary Summarize(IEnumerable<Delivery> deliveries)
-    {
-        var summary = new DeliverySummary();
-        foreach (var delivery in deliveries)
-        {
-            switch (delivery.State)
-            {
-                case DeliveryState.Pending: summary.Pending++; break;
-                case DeliveryState.Delivered: summary.Delivered++; break;
-                case DeliveryState.Failed: summary.Failed++; break;
-                case DeliveryState.Retracted: summary.Retracted++; break;
-            }
-        }
-
-        return summary;
     }
 
     private static EntNews NewsOf(Communication message, Delivery delivery) => new(
