@@ -292,7 +292,7 @@ internal sealed class IndexChanges
     {
         var existed = write.ExpectedVersion > 0;
         var exists = write.Data is not null;
-        if (existed != exists)
+        if (existed != exists && write.Listed)
         {
             Change(indexKey(write.Collection, null), write.Id, added: exists);
         }

@@ -62,7 +62,7 @@ public sealed class HistoryBackfill(
             var batch = store.NewBatch();
             foreach (var (id, received) in earlier.Where(e => !kept.Contains(e.Key)))
             {
-                batch.Put(EventHistory.Collection, id, 0, EventHistory.Serialize(received, readers.Of(received)), EventHistory.Terms(received.Subject!));
+                batch.Put(EventHistory.Collection, id, 0, EventHistory.Serialize(received, readers.Of(received)), EventHistory.Terms(received.Subject!), listed: false);
             }
 
             if (batch.Count > 0)

@@ -159,7 +159,7 @@ public sealed class RedisDocumentStore(IConnectionMultiplexer redis, RedisStoreO
         foreach (var write in batch.Documents)
         {
             keys.Add(DocumentKey(write.Collection, write.Id));
-            args.AddRange([CollectionKey(write.Collection), write.Id, write.ExpectedVersion, write.Data ?? [], string.Join('\n', write.Terms), write.Data is null ? 1 : 0]);
+            args.AddRange([CollectionKey(write.Collection), write.Id, write.ExpectedVersion, write.Data ?? [], string.Join('\n', write.Terms), write.Data is null ? 1 : write.Listed ? 0 : 2]);
         }
 
         foreach (var claim in batch.Uniques)
@@ -222,7 +222,7 @@ public sealed class RedisDocumentStore(IConnectionMultiplexer redis, RedisStoreO
             version = 0
           else
             redis.call('HSET', key, 'v', version, 'd', ARGV[a + 3], 'i', ARGV[a + 4])
-            redis.call('ZADD', base .. ':all', 0, id)
+            if ARGV[a + 5] == '0' then redis.call('ZADD', base .. ':all', 0, id) end
             for term in string.gmatch(ARGV[a + 4], '[^\n]+') do redis.call('ZADD', base .. ':idx:' .. term, 0, id) end
           end
           result[i + 1] = version

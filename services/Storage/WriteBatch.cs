@@ -29,8 +29,12 @@ public sealed class WriteBatch(IDocumentStore store)
 
     public RequestRecord? Request { get; private set; }
 
-    /// <summary>Writes a document, refusing the whole batch unless its stored version is <paramref name="expectedVersion"/>.</summary>
-    public WriteBatch Put(string collection, string id, long expectedVersion, byte[] data, IEnumerable<IndexTerm> terms)
+    /// <summary>
+    /// Writes a document, refusing the whole batch unless its stored version is <paramref name="expectedVersion"/>.
+    /// An unlisted document is found by its terms only, never in the whole collection's list: so the many
+    /// documents of a history do not all share one index.
+    /// </summary>
+    public WriteBatch Put(string collection, string id, long expectedVersion, byte[] data, IEnumerable<IndexTerm> terms, bool listed = true)
     {
         var list = terms.Select(t => t.ToString()).ToList();
         if (list.Any(term => term.Contains('\n', StringComparison.Ordinal)))
@@ -38,7 +42,7 @@ public sealed class WriteBatch(IDocumentStore store)
             throw new ArgumentException("Index terms cannot hold new lines.", nameof(terms));
         }
 
-        _documents.Add(new DocumentWrite(collection, id, expectedVersion, data, list));
+        _documents.Add(new DocumentWrite(collection, id, expectedVersion, data, list) { Listed = listed });
         return this;
     }
 
@@ -81,7 +85,7 @@ public sealed class WriteBatch(IDocumentStore store)
         {
             _history.Clear();
             _history.AddRange(_events.Select((outgoing, i) => new DocumentWrite(EventHistory.Collection, EventHistory.IdOf(outgoing, i), 0,
-                EventHistory.Serialize(outgoing), EventHistory.Terms(outgoing.Subject).Select(t => t.ToString()).ToList())));
+                EventHistory.Serialize(outgoing), EventHistory.Terms(outgoing.Subject).Select(t => t.ToString()).ToList()) { Listed = false }));
         }
 
         var result = await store.CommitAsync(this);
@@ -92,6 +96,9 @@ public sealed class WriteBatch(IDocumentStore store)
 /// <summary>A document written (or deleted, when <see cref="Data"/> is null) if its stored version is <see cref="ExpectedVersion"/>.</summary>
 public sealed record DocumentWrite(string Collection, string Id, long ExpectedVersion, byte[]? Data, IReadOnlyList<string> Terms)
 {
+    /// <summary>Whether the collection's whole list holds it (a List without terms finds it).</summary>
+    public bool Listed { get; init; } = true;
+
     public ConcurrencyConflictException Conflict() => new(Collection + "/" + Id);
 }
 

@@ -66,6 +66,7 @@ public abstract class DocumentStoreContract
         Assert.Equal(2, (await EventHistory.ListAsync(Store, "things/h", r => r.Admits(other), 10, "")).Records.Count);
         Assert.Single((await EventHistory.ListAsync(Store, "things/h/parts/p", r => r.Admits(issuer), 10, "")).Records);
         Assert.Equal("service:" + Scope, all[0].Actor?.Subject);
+        Assert.Empty((await Store.ListAsync(EventHistory.Collection, [], null, 10, null, "")).Documents);
         await Assert.ThrowsAsync<InvalidArgumentException>(() => EventHistory.ListAsync(Store, "things/elsewhere", _ => true, 2, next));
     }
 
