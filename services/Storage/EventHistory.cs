@@ -20,12 +20,13 @@ public static class EventHistory
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Ids sort as the events were made: the time, then the event's place in its write, then its id.</summary>
-    public static string IdOf(OutgoingEvent outgoing, int index) => string.Create(CultureInfo.InvariantCulture,
-        $"{outgoing.Time.UtcTicks:D19}.{index:D3}.{outgoing.Id}");
+    public static string IdOf(OutgoingEvent outgoing, int index) => IdOf(outgoing.Time, index, outgoing.Id);
 
     /// <summary>The history id of an event written before histories were kept: first of its write.</summary>
-    public static string IdOf(ReceivedEvent received) => string.Create(CultureInfo.InvariantCulture,
-        $"{received.CloudEvent.Time!.Value.UtcTicks:D19}.{0:D3}.{received.Id}");
+    public static string IdOf(ReceivedEvent received) => IdOf(received.CloudEvent.Time!.Value, 0, received.Id);
+
+    private static string IdOf(DateTimeOffset time, int index, string eventId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{time.UtcTicks:D19}.{index:D3}.{eventId}");
 
     /// <summary>The subject and every resource name above it (<c>conventions/c</c> above <c>conventions/c/signatures/s</c>).</summary>
     public static IEnumerable<IndexTerm> Terms(string subject)
