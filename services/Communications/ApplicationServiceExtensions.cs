@@ -7,6 +7,7 @@ using Ent.Partnership.Communications.Seeding;
 using Ent.Partnership.Communications.Storage;
 using Ent.Partnership.Communications.V1;
 using Ent.Partnership.Dapr;
+using Ent.Partnership.Parties.Client;
 using Ent.Partnership.ServiceDefaults.Grpc;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Ent.Partnership.Storage;
@@ -28,9 +29,9 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton(new EarlierEventReaders(received => received.Type == CommunicationStateChanged.Descriptor.FullName
             ? MessageAccess.ReadersOf(received.DataAs(CommunicationStateChanged.Parser).Communication)
             : Readers.Everyone));
-        builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
+        builder.AddPartiesDirectory(ServiceName);
         builder.Services.AddSingleton<CommunicationRepository>();
-        builder.Services.AddSingleton<PartyDirectory>();
+        builder.Services.AddSingleton<MessageParties>();
         builder.Services.AddSingleton<CharterCheck>();
         builder.Services.AddSingleton<CommunicationCatalog>();
         builder.Services.AddSingleton<ElectionCatalog>();

@@ -1,7 +1,9 @@
+using Ent.Partnership.Dapr;
 using Ent.Partnership.Conventions.Application;
 using Ent.Partnership.Conventions.Grpc;
 using Ent.Partnership.Conventions.Seeding;
 using Ent.Partnership.Conventions.Storage;
+using Ent.Partnership.Parties.Client;
 using Ent.Partnership.ServiceDefaults.Grpc;
 using Ent.Partnership.ServiceDefaults.Jobs;
 using Ent.Partnership.Storage.Hosting;
@@ -18,7 +20,7 @@ public static class ApplicationServiceExtensions
         builder.UsePartnershipEndpoints();
         builder.AddPartnershipGrpcService(ServiceName);
         builder.AddPartnershipStorage("redis", prefix: ServiceName);
-        builder.Services.AddPartnershipGrpcClient<Parties.V1.Parties.PartiesClient>("parties");
+        builder.AddPartiesDirectory(ServiceName);
         builder.Services.AddPartnershipGrpcClient<Obligations.V1.Obligations.ObligationsClient>("obligations");
         builder.Services.AddSingleton<ConventionRepository>();
         builder.Services.AddSingleton<PartyLookup>();
@@ -32,5 +34,9 @@ public static class ApplicationServiceExtensions
         return builder;
     }
 
-    public static WebApplication MapApplication(this WebApplication app) => app.MapPartnershipGrpcService<ConventionsService>();
+    public static WebApplication MapApplication(this WebApplication app)
+    {
+        app.MapPartnershipGrpcService<ConventionsService>().MapDaprEvents();
+        return app;
+    }
 }

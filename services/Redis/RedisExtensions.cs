@@ -37,6 +37,15 @@ public static class RedisExtensions
         return builder;
     }
 
+    /// <summary>Tells <typeparamref name="TWatcher"/> of every write to <paramref name="stream"/>, in every process.</summary>
+    public static IServiceCollection AddStreamWatch<TWatcher>(this IServiceCollection services, string stream)
+        where TWatcher : class, IStreamWatcher
+    {
+        services.AddSingleton<IHostedService>(sp => new StreamWatch(
+            sp.GetRequiredService<IConnectionMultiplexer>(), stream, sp.GetRequiredService<TWatcher>()));
+        return services;
+    }
+
     /// <summary>Consumes a stream with this service's consumer group, for the life of the host.</summary>
     public static IServiceCollection AddEventConsumer<THandler>(this IServiceCollection services, EventConsumerOptions options)
         where THandler : class, IEventHandler

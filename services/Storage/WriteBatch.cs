@@ -67,10 +67,13 @@ public sealed class WriteBatch(IDocumentStore store)
         return this;
     }
 
-    /// <summary>Remembers that this request id created <paramref name="resource"/>; a concurrent twin is refused.</summary>
+    /// <summary>
+    /// Remembers that this request id created <paramref name="resource"/>; a concurrent twin is refused. A
+    /// request without an id remembers nothing.
+    /// </summary>
     public WriteBatch ForRequest(string scope, string requestId, string resource)
     {
-        Request = new RequestRecord(scope, requestId, resource);
+        Request = requestId.Length > 0 ? new RequestRecord(scope, requestId, resource) : null;
         return this;
     }
 

@@ -35,7 +35,8 @@ public static class Writes
 
     /// <summary>
     /// A create carried out at most once per request id: a request id already used answers what it made
-    /// (<paramref name="made"/>), before <paramref name="create"/> runs or when a concurrent twin committed first.
+    /// (<paramref name="made"/>), before <paramref name="create"/> runs or when a concurrent twin committed first,
+    /// whether its commit or its checks then found the twin's work.
     /// <paramref name="create"/> writes its batch with <see cref="WriteBatch.ForRequest"/> under the same scope.
     /// </summary>
     public static async Task<T> CreateOnceAsync<T>(this IDocumentStore store, string scope, string requestId, Func<string, Task<T>> made, Func<Task<T>> create)
@@ -52,6 +53,17 @@ public static class Writes
         catch (DuplicateRequestException duplicate)
         {
             return await made(duplicate.ExistingResource);
+        }
+        catch (DomainException) when (requestId.Length > 0)
+        {
+            // A twin that committed between the look above and this create's checks makes them refuse (it has
+            // signed already): the request was carried out, so it answers what the twin made.
+            if (await store.FindRequestAsync(scope, requestId) is { } twin)
+            {
+                return await made(twin);
+            }
+
+            throw;
         }
     }
 }

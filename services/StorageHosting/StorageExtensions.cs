@@ -60,5 +60,25 @@ public static class StorageExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Tells <typeparamref name="TWatcher"/> (registered by the caller) that another service's stream has new
+    /// events: every process of this service hears the stream's channel on Redis; on Dapr, one process of the
+    /// service gets each event through a subscription of the group <paramref name="group"/>, so the others
+    /// rely on what they keep aging out.
+    /// </summary>
+    public static IHostApplicationBuilder AddPartnershipWatch<TWatcher>(this IHostApplicationBuilder builder, string stream, string group)
+        where TWatcher : class, IStreamWatcher
+    {
+        if (ModeOf(builder) == StorageMode.Redis)
+        {
+            builder.Services.AddStreamWatch<TWatcher>(stream);
+            return builder;
+        }
+
+        builder.Services.AddSingleton<WatchRelay<TWatcher>>();
+        builder.Services.AddSingleton(sp => new DaprSubscription(sp.GetRequiredService<DaprPubSub>().Name, stream, group, typeof(WatchRelay<TWatcher>)));
+        return builder;
+    }
+
     private static StorageMode ModeOf(IHostApplicationBuilder builder) => builder.Configuration.GetValue("Storage:Mode", StorageMode.Redis);
 }

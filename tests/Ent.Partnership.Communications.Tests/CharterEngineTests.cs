@@ -34,7 +34,7 @@ public sealed class CharterEngineTests
         DateTimeOffset? expire = null, params Attachment[] attachments) =>
         new(title, body, category, ["PARENTS"], urgent, Publish, expire ?? Publish.AddDays(30), attachments);
 
-    private static IReadOnlyList<Finding> Check(MessageDraft draft) => CharterEngine.Check(draft, Sample);
+    private static IReadOnlyList<CharterFinding> Check(MessageDraft draft) => CharterEngine.Check(draft, Sample);
 
     [Fact]
     public void AnInstitutionalNotice_HasNoFinding() =>

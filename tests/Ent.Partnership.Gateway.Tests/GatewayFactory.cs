@@ -1,3 +1,4 @@
+using Ent.Partnership.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -30,7 +31,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Production");
         // Read as the gateway starts, before the configuration below is added.
-        builder.UseSetting("InternalToken:SigningKey", "in-memory-tests-signing-key-of-at-least-32-bytes");
+        builder.UseSetting("InternalToken:SigningKey", TestSecrets.SigningKey);
         builder.UseSetting("Gateway:CorsOrigins:0", "https://partenaire.example");
         builder.ConfigureAppConfiguration(configuration => configuration.Add(Keys));
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Ent.Partnership.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -37,7 +38,7 @@ public sealed class UnansweringServiceTests : IAsyncLifetime
         _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(gateway =>
         {
             gateway.UseEnvironment("Production");
-            gateway.UseSetting("InternalToken:SigningKey", "in-memory-tests-signing-key-of-at-least-32-bytes");
+            gateway.UseSetting("InternalToken:SigningKey", TestSecrets.SigningKey);
             gateway.UseSetting("Gateway:ApiKeys:0:Id", "test-admin");
             gateway.UseSetting("Gateway:ApiKeys:0:Key", "test-admin-key");
             gateway.UseSetting("Gateway:ApiKeys:0:Roles:0", "admin");

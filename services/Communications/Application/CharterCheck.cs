@@ -14,6 +14,18 @@ namespace Ent.Partnership.Communications.Application;
 public sealed record CheckResult(Verdict Verdict, string Convention, IReadOnlyList<ResolvedSchool> Schools, IReadOnlyList<string> Reviewers, Reach Reach)
 {
     public bool Blocked => Verdict.Outcome == Verdict.Types.Outcome.Fail;
+
+    /// <summary>Copies what the check resolved into the message.</summary>
+    public void ApplyTo(Communication message)
+    {
+        message.Verdict = Verdict;
+        message.Convention = Convention;
+        message.ResolvedSchools.Clear();
+        message.ResolvedSchools.AddRange(Schools.Select(s => s.Party.Name));
+        message.Reviewers.Clear();
+        message.Reviewers.AddRange(Reviewers);
+        message.EstimatedReach = Reach;
+    }
 }
 
 /// <summary>
@@ -21,7 +33,7 @@ public sealed record CheckResult(Verdict Verdict, string Convention, IReadOnlyLi
 /// targets on the publication date, gathers the issuer's other messages and the elections, and lets the
 /// domain rules judge.
 /// </summary>
-public sealed class CharterCheck(CommunicationRepository repository, PartyDirectory directory, TimeProvider time)
+public sealed class CharterCheck(CommunicationRepository repository, MessageParties directory, TimeProvider time)
 {
     private static readonly State[] Counted = [State.Approved, State.Published, State.Withdrawn];
 
@@ -36,7 +48,7 @@ public sealed class CharterCheck(CommunicationRepository repository, PartyDirect
     {
         var publishAt = PublicationTimeOf(message);
         var date = CivilDate.Of(publishAt);
-        var findings = new List<Domain.Finding>();
+        var findings = new List<CharterFinding>();
         var (convention, charter) = await ConventionOfAsync(message.Issuer, message.Convention, date, findings);
         var schools = await directory.ResolveAsync(message.Issuer, message.Targets ?? new Targets(), date);
         var targets = schools.Select(s => s.Target).ToList();
@@ -73,7 +85,7 @@ public sealed class CharterCheck(CommunicationRepository repository, PartyDirect
     /// The convention whose charter governs the message: the one named, or the one convention in force where
     /// the issuer holds a communication right with a validated charter. CH-CONVENTION when there is none.
     /// </summary>
-    private async Task<(Convention? Convention, CharterValidated? Charter)> ConventionOfAsync(string issuer, string named, DateOnly date, List<Domain.Finding> findings)
+    private async Task<(Convention? Convention, CharterValidated? Charter)> ConventionOfAsync(string issuer, string named, DateOnly date, List<CharterFinding> findings)
     {
         var holding = new List<(Convention, CharterValidated)>();
         foreach (var convention in (await repository.ConventionsAsync()).Where(c => named.Length == 0 || c.Name == named))
@@ -177,7 +189,7 @@ public sealed class CharterCheck(CommunicationRepository repository, PartyDirect
         ElectoralReserve = charter.ElectoralReserve == UsageCharter.Types.ElectoralReserve.Block ? Severity.Block : Severity.Warn,
     };
 
-    private static V1.Finding ToProto(Domain.Finding finding) => new()
+    private static V1.Finding ToProto(CharterFinding finding) => new()
     {
         RuleId = finding.RuleId,
         Severity = finding.Severity switch

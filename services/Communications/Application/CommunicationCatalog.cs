@@ -15,8 +15,6 @@ namespace Ent.Partnership.Communications.Application;
 /// <summary>The messages' life: drafting, the check, review, and the start of their publication.</summary>
 public sealed class CommunicationCatalog(CommunicationRepository repository, CharterCheck check, Publications publications, TimeProvider time)
 {
-    public const string EventSource = "/ent-partnership/communications";
-
     private static readonly string[] ListFields = ["issuer", "state", "convention", "reviewer"];
 
     private static readonly Dictionary<string, Action<Communication, Communication>> Updatable = new()
@@ -61,10 +59,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
             var batch = repository.Store.NewBatch();
             repository.Put(batch, created, expectedVersion: 0);
             batch.Publish(Event(new CommunicationCreated { Communication = created }, created));
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest("create-communication", requestId, created.Name);
-            }
+            batch.ForRequest("create-communication", requestId, created.Name);
 
             try
             {
@@ -126,7 +121,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
             throw new ConcurrencyConflictException(stored.Resource.Name);
         }
 
-        RequireState(stored.Resource, "modifié", State.Draft, State.ChangesRequested);
+        ReviewWorkflow.RequireState(stored.Resource, "modifié", State.Draft, State.ChangesRequested);
         var updated = stored.Resource.Clone();
         var paths = mask is { Paths.Count: > 0 } ? mask.Paths.Select(FieldPaths.ToSnakeCase) : Updatable.Keys.Where(k => IsGiven(patch, k));
         foreach (var path in paths)
@@ -156,7 +151,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
             throw new ConcurrencyConflictException(name);
         }
 
-        RequireState(stored.Resource, "supprimé", State.Draft);
+        ReviewWorkflow.RequireState(stored.Resource, "supprimé", State.Draft);
         var batch = repository.Store.NewBatch();
         batch.Delete(CommunicationRepository.Communications, CommunicationRepository.IdOf(name), stored.Version);
         batch.Publish(Event(new CommunicationDeleted { Communication = stored.Resource }, stored.Resource));
@@ -194,7 +189,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         MessageAccess.RequireDrafter(caller);
         var stored = await LoadVisibleAsync(caller, name, "name");
         MessageAccess.RequireIssuer(caller, stored.Resource, "soumettre ce message");
-        RequireState(stored.Resource, "soumis", State.Draft, State.ChangesRequested);
+        ReviewWorkflow.RequireState(stored.Resource, "soumis", State.Draft, State.ChangesRequested);
         var result = await check.RunAsync(stored.Resource);
         if (result.Blocked)
         {
@@ -202,7 +197,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         }
 
         var submitted = stored.Resource.Clone();
-        Apply(submitted, result);
+        result.ApplyTo(submitted);
         submitted.State = State.PendingValidation;
         submitted.StateReason = "";
         submitted.SubmitTime = submitted.UpdateTime = Now;
@@ -211,7 +206,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
             return await publications.StartAsync(submitted, stored.Version, result, stored.Resource.State);
         }
 
-        return await WriteAsync(submitted, stored.Version, StateChanged(submitted, stored.Resource.State, time));
+        return await WriteAsync(submitted, stored.Version, StateChanged(submitted, stored.Resource.State));
     }
 
     /// <summary>A reviewer's approval, acknowledging every WARN rule; the last one makes the message APPROVED.</summary>
@@ -219,72 +214,31 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     {
         var stored = await LoadVisibleAsync(caller, name, "name");
         var message = stored.Resource;
-        var reviewers = MessageAccess.ReviewersActing(caller, message);
-        var pending = MessageAccess.PendingReviewers(message);
-        if (!(message.State == State.PendingValidation || message.State == State.Published && message.ApproveTime is null) || pending.Count == 0)
-        {
-            throw WrongState(message, "approuvé");
-        }
-
-        var missing = (message.Verdict?.Findings ?? []).Where(f => f.Severity == V1.Finding.Types.Severity.Warn)
-            .Select(f => f.RuleId).Distinct().Where(r => !acknowledged.Contains(r)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new FailedPreconditionException("L'approbation doit prendre acte de chaque avertissement.",
-                missing.Select(r => new UnmetCondition("WARNING_NOT_ACKNOWLEDGED", r, $"L'avertissement {r} n'est pas cité dans acknowledgedRuleIds.")).ToList());
-        }
-
-        var approved = message.Clone();
-        foreach (var reviewer in reviewers.Where(pending.Contains))
-        {
-            approved.Reviews.Add(new Review { Reviewer = reviewer, Decision = Review.Types.Decision.Approved, AcknowledgedRuleIds = { acknowledged }, Time = Now });
-        }
-
-        approved.UpdateTime = Now;
-        if (MessageAccess.PendingReviewers(approved).Count > 0)
+        var approved = ReviewWorkflow.Approve(message, MessageAccess.ReviewersActing(caller, message), acknowledged, Now);
+        if (approved.State != State.Approved)
         {
             return await WriteAsync(approved, stored.Version, [.. Reviewed(approved, message)]);
         }
 
-        approved.ApproveTime = Now;
-        if (approved.State == State.Published)
-        {
-            return await WriteAsync(approved, stored.Version, [.. Reviewed(approved, message)]);
-        }
-
-        approved.State = State.Approved;
-        var written = await WriteAsync(approved, stored.Version, [.. Reviewed(approved, message), StateChanged(approved, State.PendingValidation, time)]);
+        var written = await WriteAsync(approved, stored.Version, [.. Reviewed(approved, message), StateChanged(approved, State.PendingValidation)]);
         publications.Nudge();
         return written;
     }
 
     public async Task<Communication> RequestChangesAsync(Caller caller, string name, string comment)
     {
-        RequireComment(comment);
+        ReviewWorkflow.RequireComment(comment);
         var stored = await LoadVisibleAsync(caller, name, "name");
-        var reviewers = MessageAccess.ReviewersActing(caller, stored.Resource);
-        RequireState(stored.Resource, "renvoyé", State.PendingValidation);
-        var changed = stored.Resource.Clone();
-        changed.Reviews.Add(reviewers.Select(r => new Review { Reviewer = r, Decision = Review.Types.Decision.ChangesRequested, Comment = comment, Time = Now }));
-        changed.State = State.ChangesRequested;
-        changed.StateReason = comment;
-        changed.UpdateTime = Now;
-        return await WriteAsync(changed, stored.Version, [.. Reviewed(changed, stored.Resource), StateChanged(changed, State.PendingValidation, time)]);
+        var changed = ReviewWorkflow.RequestChanges(stored.Resource, MessageAccess.ReviewersActing(caller, stored.Resource), comment, Now);
+        return await WriteAsync(changed, stored.Version, [.. Reviewed(changed, stored.Resource), StateChanged(changed, State.PendingValidation)]);
     }
 
     /// <summary>A reviewer's refusal; an urgent message already published is retracted.</summary>
     public async Task<Communication> RejectAsync(Caller caller, string name, string comment)
     {
-        RequireComment(comment);
+        ReviewWorkflow.RequireComment(comment);
         var stored = await LoadVisibleAsync(caller, name, "name");
-        var reviewers = MessageAccess.ReviewersActing(caller, stored.Resource);
-        if (!(stored.Resource.State == State.PendingValidation || stored.Resource.State == State.Published && stored.Resource.ApproveTime is null))
-        {
-            throw WrongState(stored.Resource, "refusé");
-        }
-
-        var rejected = stored.Resource.Clone();
-        rejected.Reviews.Add(reviewers.Select(r => new Review { Reviewer = r, Decision = Review.Types.Decision.Rejected, Comment = comment, Time = Now }));
+        var rejected = ReviewWorkflow.Reject(stored.Resource, MessageAccess.ReviewersActing(caller, stored.Resource), comment, Now);
         return await publications.EndAsync(rejected, stored.Version, State.Rejected, comment, newReviews: rejected.Reviews.Count - stored.Resource.Reviews.Count);
     }
 
@@ -293,7 +247,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     {
         var stored = await LoadVisibleAsync(caller, name, "name");
         MessageAccess.RequireIssuer(caller, stored.Resource, "retirer ce message");
-        RequireState(stored.Resource, "retiré", State.PendingValidation, State.Approved, State.Published);
+        ReviewWorkflow.RequireState(stored.Resource, "retiré", State.PendingValidation, State.Approved, State.Published);
         return await publications.EndAsync(stored.Resource.Clone(), stored.Version, State.Withdrawn, reason);
     }
 
@@ -301,7 +255,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     {
         var stored = await LoadVisibleAsync(caller, name, "name");
         MessageAccess.RequireIssuer(caller, stored.Resource, "relancer les livraisons de ce message");
-        RequireState(stored.Resource, "relancé", State.Published);
+        ReviewWorkflow.RequireState(stored.Resource, "relancé", State.Published);
         await publications.RetryFailedAsync(stored.Resource);
         return await GetAsync(caller, name);
     }
@@ -327,33 +281,12 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         return await repository.ListDeliveriesAsync(terms, Paging.PageSize(pageSize), pageToken, parent + "|" + filterText);
     }
 
-    /// <summary>The event of a message's change of state, as it is after the change.</summary>
-    public static OutgoingEvent StateChanged(Communication message, State previous, TimeProvider time) =>
-        OutgoingEvent.From(new CommunicationStateChanged { Communication = message, PreviousState = previous }, EventSource, message.Name, time, MessageAccess.ReadersOf(message));
-
-    /// <summary>An event about a message, or a delivery of it, read by whoever reads the message as it is now.</summary>
-    public static OutgoingEvent Event(IMessage data, string subject, Communication message, TimeProvider time, IReadOnlyList<FieldChange>? changes = null) =>
-        OutgoingEvent.From(data, EventSource, subject, time, MessageAccess.ReadersOf(message), changes);
+    private OutgoingEvent StateChanged(Communication message, State previous) => CommunicationEvents.StateChanged(message, previous, time);
 
     private OutgoingEvent Event(IMessage data, Communication message, IReadOnlyList<FieldChange>? changes = null) =>
-        Event(data, message.Name, message, time, changes);
+        CommunicationEvents.Of(data, message.Name, message, time, changes);
 
-    /// <summary>One event per review <paramref name="after"/> has that <paramref name="before"/> had not.</summary>
-    public static IEnumerable<OutgoingEvent> Reviewed(Communication after, Communication before, TimeProvider time) =>
-        after.Reviews.Skip(before.Reviews.Count).Select(review =>
-            Event(new CommunicationReviewed { Communication = after, Review = review }, after.Name, after, time));
-
-    private IEnumerable<OutgoingEvent> Reviewed(Communication after, Communication before) => Reviewed(after, before, time);
-
-    /// <summary>Copies what a check resolved into the message.</summary>
-    public static void Apply(Communication message, CheckResult result)
-    {
-        message.Verdict = result.Verdict;
-        message.Convention = result.Convention;
-        Replace(message.ResolvedSchools, result.Schools.Select(s => s.Party.Name));
-        Replace(message.Reviewers, result.Reviewers);
-        message.EstimatedReach = result.Reach;
-    }
+    private IEnumerable<OutgoingEvent> Reviewed(Communication after, Communication before) => CommunicationEvents.Reviewed(after, before, time);
 
     /// <summary>The findings of a blocking verdict as the violations of a FAILED_PRECONDITION.</summary>
     private static FailedPreconditionException Refusal(string message, Verdict verdict) =>
@@ -382,25 +315,6 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 
         var result = await batch.CommitAsync();
         return Present(new Stored<Communication>(message, result.Versions[0]));
-    }
-
-    private static void RequireState(Communication message, string action, params State[] states)
-    {
-        if (!states.Contains(message.State))
-        {
-            throw WrongState(message, action);
-        }
-    }
-
-    private static FailedPreconditionException WrongState(Communication message, string action) =>
-        new("WRONG_STATE", message.Name, $"Un message {ProtoEnum.Name(message.State)} ne peut pas être {action}.");
-
-    private static void RequireComment(string comment)
-    {
-        if (string.IsNullOrWhiteSpace(comment))
-        {
-            throw new InvalidArgumentException("comment", "Le commentaire est obligatoire.");
-        }
     }
 
     private static void ClearOutputs(Communication message)

@@ -31,10 +31,7 @@ public sealed class ElectionCatalog(CommunicationRepository repository, TimeProv
             var batch = repository.Store.NewBatch();
             repository.PutElection(batch, Stripped(created), expectedVersion: 0);
             batch.Publish(Event(new ElectionCreated { Election = Stripped(created) }, created.Name));
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest("create-election", requestId, created.Name);
-            }
+            batch.ForRequest("create-election", requestId, created.Name);
 
             try
             {
@@ -106,7 +103,7 @@ public sealed class ElectionCatalog(CommunicationRepository repository, TimeProv
 
     /// <summary>An event about an election; every caller reads elections.</summary>
     private OutgoingEvent Event(Google.Protobuf.IMessage data, string subject, IReadOnlyList<FieldChange>? changes = null) =>
-        OutgoingEvent.From(data, CommunicationCatalog.EventSource, subject, time, Readers.Everyone, changes);
+        OutgoingEvent.From(data, CommunicationEvents.Source, subject, time, Readers.Everyone, changes);
 
     public static void Validate(Election election)
     {

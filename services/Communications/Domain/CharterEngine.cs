@@ -27,7 +27,7 @@ public enum TermCategory
 }
 
 /// <summary>One finding of a check, explained: the rule, the field, the text quoted with its context, what to do.</summary>
-public sealed record Finding(string RuleId, Severity Severity, string Field, string Excerpt, string Message, string Suggestion);
+public sealed record CharterFinding(string RuleId, Severity Severity, string Field, string Excerpt, string Message, string Suggestion);
 
 /// <summary>A word or phrase of the charter.</summary>
 public sealed record CharterTerm(string Text, TermCategory Category, Severity Severity);
@@ -77,9 +77,9 @@ public static partial class CharterEngine
 {
     public const long MaxAttachmentBytes = 10 * 1024 * 1024;
 
-    public static IReadOnlyList<Finding> Check(MessageDraft draft, Charter charter)
+    public static IReadOnlyList<CharterFinding> Check(MessageDraft draft, Charter charter)
     {
-        var findings = new List<Finding>();
+        var findings = new List<CharterFinding>();
         foreach (var audience in draft.Audiences.Where(a => !charter.AllowedAudiences.Contains(a)))
         {
             findings.Add(new("CH-AUDIENCE", Severity.Block, "audiences", audience,
@@ -127,7 +127,7 @@ public static partial class CharterEngine
         return findings;
     }
 
-    private static void CheckLength(List<Finding> findings, string field, string text, int max)
+    private static void CheckLength(List<CharterFinding> findings, string field, string text, int max)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -140,7 +140,7 @@ public static partial class CharterEngine
         }
     }
 
-    private static void CheckValidity(List<Finding> findings, MessageDraft draft, Charter charter)
+    private static void CheckValidity(List<CharterFinding> findings, MessageDraft draft, Charter charter)
     {
         var message = draft.ExpireTime switch
         {
@@ -160,7 +160,7 @@ public static partial class CharterEngine
     /// (« Votez pour nous » is a BLOCK for « Votez pour », not also a WARN for « Votez »): BLOCK before WARN,
     /// then the longer match.
     /// </summary>
-    private static void CheckTerms(List<Finding> findings, string field, TextMatcher matcher, Charter charter)
+    private static void CheckTerms(List<CharterFinding> findings, string field, TextMatcher matcher, Charter charter)
     {
         var text = matcher.Text;
         var allowed = charter.AllowedPhrases.SelectMany(matcher.Find).ToList();
@@ -196,7 +196,7 @@ public static partial class CharterEngine
     internal static IEnumerable<(int Start, int End)> Matches(TextMatcher matcher, CharterTerm term, IReadOnlyList<(int Start, int End)> allowed) =>
         matcher.Find(term.Text).Where(m => !allowed.Any(a => a.Start <= m.Start && m.End <= a.End));
 
-    private static void CheckPersonalData(List<Finding> findings, string field, TextMatcher matcher, Charter charter)
+    private static void CheckPersonalData(List<CharterFinding> findings, string field, TextMatcher matcher, Charter charter)
     {
         var text = matcher.Text;
         var allowed = charter.AllowedContacts.Select(Canonical).ToHashSet(StringComparer.Ordinal);
@@ -210,7 +210,7 @@ public static partial class CharterEngine
         }
     }
 
-    private static void CheckLinks(List<Finding> findings, string field, TextMatcher matcher, Charter charter)
+    private static void CheckLinks(List<CharterFinding> findings, string field, TextMatcher matcher, Charter charter)
     {
         var text = matcher.Text;
         foreach (Match match in Link().Matches(text))

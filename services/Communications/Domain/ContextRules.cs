@@ -42,7 +42,7 @@ public static class ContextRules
     private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
 
     /// <summary>CH-SCOPE: every target under the issuer's competence, and at least one target.</summary>
-    public static IEnumerable<Finding> CheckScope(string issuer, IReadOnlyList<TargetSchool> targets)
+    public static IEnumerable<CharterFinding> CheckScope(string issuer, IReadOnlyList<TargetSchool> targets)
     {
         if (targets.Count == 0)
         {
@@ -64,7 +64,7 @@ public static class ContextRules
     /// CH-FREQUENCY: a school may get at most <paramref name="max"/> of the issuer's messages whose
     /// publication falls within 30 days of this one.
     /// </summary>
-    public static IEnumerable<Finding> CheckFrequency(DateTimeOffset publishTime, IReadOnlyList<TargetSchool> targets, IReadOnlyList<CountedMessage> others, int max)
+    public static IEnumerable<CharterFinding> CheckFrequency(DateTimeOffset publishTime, IReadOnlyList<TargetSchool> targets, IReadOnlyList<CountedMessage> others, int max)
     {
         foreach (var school in targets)
         {
@@ -82,7 +82,7 @@ public static class ContextRules
     /// CH-ELECTORAL-RESERVE: a publication window that meets the reserve window of an election concerning
     /// the issuer is flagged as the charter says; a promotional term inside it always blocks.
     /// </summary>
-    public static IEnumerable<Finding> CheckElectoralReserve(MessageDraft draft, Charter charter, IReadOnlyList<ElectionWindow> elections)
+    public static IEnumerable<CharterFinding> CheckElectoralReserve(MessageDraft draft, Charter charter, IReadOnlyList<ElectionWindow> elections)
     {
         var from = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(draft.PublishTime, Paris).DateTime);
         var until = draft.ExpireTime is { } expire && expire > draft.PublishTime ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(expire, Paris).DateTime) : from;

@@ -76,7 +76,7 @@ public sealed class Publications(
     /// <summary>Publishes a checked message: PUBLISHED, one PENDING delivery per school, in one write.</summary>
     public async Task<Communication> StartAsync(Communication message, long version, CheckResult result, State previous)
     {
-        CommunicationCatalog.Apply(message, result);
+        result.ApplyTo(message);
         message.State = State.Published;
         message.PublicationStartTime = message.UpdateTime = Now;
         message.DeliverySummary = new DeliverySummary { Pending = result.Schools.Count };
@@ -96,7 +96,7 @@ public sealed class Publications(
             }, expectedVersion: 0);
         }
 
-        batch.Publish(CommunicationCatalog.StateChanged(message, previous, time));
+        batch.Publish(CommunicationEvents.StateChanged(message, previous, time));
         var written = await batch.CommitAsync();
         logger.LogInformation("{Communication} published to {Schools} schools", message.Name, result.Schools.Count);
         Nudge();
@@ -138,7 +138,7 @@ public sealed class Publications(
                 if (!delivery.Equals(stored.Resource))
                 {
                     repository.PutDelivery(batch, delivery, stored.Version);
-                    batch.Publish(CommunicationCatalog.Event(new DeliveryUpdated { Delivery = delivery }, delivery.Name, changed, time));
+                    batch.Publish(CommunicationEvents.Of(new DeliveryUpdated { Delivery = delivery }, delivery.Name, changed, time));
                 }
             }
 
@@ -146,10 +146,10 @@ public sealed class Publications(
             repository.Put(batch, changed, version);
             foreach (var review in changed.Reviews.TakeLast(newReviews))
             {
-                batch.Publish(CommunicationCatalog.Event(new CommunicationReviewed { Communication = changed, Review = review }, changed.Name, changed, time));
+                batch.Publish(CommunicationEvents.Of(new CommunicationReviewed { Communication = changed, Review = review }, changed.Name, changed, time));
             }
 
-            batch.Publish(CommunicationCatalog.StateChanged(changed, previous, time));
+            batch.Publish(CommunicationEvents.StateChanged(changed, previous, time));
             try
             {
                 var written = await batch.CommitAsync();
@@ -190,7 +190,7 @@ public sealed class Publications(
             delivery.NextAttemptTime = Now;
             var batch = repository.Store.NewBatch();
             repository.PutDelivery(batch, delivery, stored.Version);
-            batch.Publish(CommunicationCatalog.Event(new DeliveryUpdated { Delivery = delivery }, delivery.Name, message, time));
+            batch.Publish(CommunicationEvents.Of(new DeliveryUpdated { Delivery = delivery }, delivery.Name, message, time));
             await batch.CommitAsync();
         }
 
@@ -265,7 +265,7 @@ public sealed class Publications(
         message.UpdateTime = Now;
         var batch = repository.Store.NewBatch();
         repository.Put(batch, message, stored.Version);
-        batch.Publish(CommunicationCatalog.StateChanged(message, State.Approved, time));
+        batch.Publish(CommunicationEvents.StateChanged(message, State.Approved, time));
         await batch.CommitAsync();
         logger.LogInformation("{Communication} sent back at publication: {Reason}", message.Name, message.StateReason);
     }
@@ -286,7 +286,7 @@ public sealed class Publications(
                 updated.LastError = "Message expiré avant sa livraison.";
                 updated.NextAttemptTime = null;
                 repository.PutDelivery(batch, updated, delivery.Version);
-                batch.Publish(CommunicationCatalog.Event(new DeliveryUpdated { Delivery = updated }, updated.Name, message, time));
+                batch.Publish(CommunicationEvents.Of(new DeliveryUpdated { Delivery = updated }, updated.Name, message, time));
             }
 
             after.Add(updated);
@@ -300,7 +300,7 @@ public sealed class Publications(
         }
 
         repository.Put(batch, message, stored.Version);
-        batch.Publish(CommunicationCatalog.StateChanged(message, stored.Resource.State, time));
+        batch.Publish(CommunicationEvents.StateChanged(message, stored.Resource.State, time));
         await batch.CommitAsync();
     }
 
@@ -330,7 +330,7 @@ public sealed class Publications(
         DeliveryLifecycle.Record(delivery, outcome, retracting, time.GetUtcNow(), options.Retries, Random.Shared.NextDouble());
         batch = repository.Store.NewBatch();
         repository.PutDelivery(batch, delivery, claimed);
-        batch.Publish(CommunicationCatalog.Event(new DeliveryUpdated { Delivery = delivery }, delivery.Name, message, time));
+        batch.Publish(CommunicationEvents.Of(new DeliveryUpdated { Delivery = delivery }, delivery.Name, message, time));
         await batch.CommitAsync();
     }
 

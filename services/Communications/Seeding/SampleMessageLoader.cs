@@ -21,7 +21,7 @@ public sealed record SeedOptions
 /// fixed ids, so loading again adds nothing. They wait for the charter (from the conventions' events) and
 /// the schools (imported by the parties service) a while, and give up quietly.
 /// </summary>
-public sealed class SampleMessageLoader(IOneAtATime oneAtATime, CommunicationCatalog catalog, PartyDirectory parties, SeedOptions options, TimeProvider time, ILogger<SampleMessageLoader> logger)
+public sealed class SampleMessageLoader(IOneAtATime oneAtATime, CommunicationCatalog catalog, MessageParties parties, SeedOptions options, TimeProvider time, ILogger<SampleMessageLoader> logger)
     : OneReplicaAtATimeService(oneAtATime)
 {
     private static readonly Caller Admin = new(null, new HashSet<string> { RoleNames.Admin }, "communications-sample-data");

@@ -62,10 +62,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             var batch = repository.Store.NewBatch();
             repository.Put(batch, created, expectedVersion: 0);
             batch.Publish(Event(new ConventionCreated { Convention = created }, created.Name));
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest("create-convention", requestId, created.Name);
-            }
+            batch.ForRequest("create-convention", requestId, created.Name);
 
             try
             {
@@ -194,8 +191,8 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         var recorded = deliberation.Clone();
-        recorded.Party = ActingParty(caller, recorded.Party, "délibérer");
-        CheckDeliberationFields(recorded);
+        recorded.Party = RecordRules.ActingParty(caller, recorded.Party, "délibérer");
+        RecordRules.CheckDeliberation(recorded, Today);
         parent = SubjectName(parent, "parent");
         return await repository.Store.CreateOnceAsync("create-deliberation", requestId, GetDeliberationAsync, async () =>
         {
@@ -225,7 +222,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 
         var stored = await repository.GetChildAsync(ConventionRepository.Deliberations, ChildName(patch.Name, "deliberations"), Deliberation.Parser)
             ?? throw new NotFoundException(patch.Name);
-        ActingParty(caller, stored.Resource.Party, "compléter cette délibération");
+        RecordRules.ActingParty(caller, stored.Resource.Party, "compléter cette délibération");
         var updated = stored.Resource.Clone();
         foreach (var path in mask is { Paths.Count: > 0 } ? mask.Paths.Select(FieldPaths.ToSnakeCase) : ["prefecture_acknowledged_on", "actes_id", "document_uri"])
         {
@@ -267,8 +264,8 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         var recorded = signature.Clone();
-        recorded.Party = ActingParty(caller, recorded.Party, "signer");
-        CheckSignatureFields(recorded);
+        recorded.Party = RecordRules.ActingParty(caller, recorded.Party, "signer");
+        RecordRules.CheckSignature(recorded, Today);
         parent = SubjectName(parent, "parent");
         return await repository.Store.CreateOnceAsync("create-signature", requestId, GetSignatureAsync, async () =>
         {
@@ -310,10 +307,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             var batch = repository.Store.NewBatch();
             repository.PutChild(batch, ConventionRepository.Meetings, created.Name, created, expectedVersion: 0);
             batch.Publish(Event(new MeetingCreated { Meeting = created }, created.Name));
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest("create-meeting", requestId, created.Name);
-            }
+            batch.ForRequest("create-meeting", requestId, created.Name);
 
             try
             {
@@ -469,10 +463,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             var batch = repository.Store.NewBatch();
             repository.PutAmendment(batch, created, expectedVersion: 0);
             batch.Publish(Event(new AmendmentCreated { Amendment = created }, created.Name));
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest("create-amendment", requestId, created.Name);
-            }
+            batch.ForRequest("create-amendment", requestId, created.Name);
 
             try
             {
@@ -620,7 +611,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         {
             foreach (var stored in await repository.ListAllAsync([new IndexTerm("state", ProtoEnum.Name(state))]))
             {
-                var file = new ConventionFile(stored.Resource.Clone(), [], [], new Dictionary<string, string>());
+                var file = new ConventionFile(stored.Resource.Clone(), [], [], new Dictionary<string, Parties.V1.Succession>());
                 var entered = Lifecycle.Advance(file, Today, Now);
                 if (entered.Count == 0)
                 {
@@ -669,10 +660,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
             repository.PutChild(batch, collection, name, child, expectedVersion: 0);
             batch.Publish(Event(recordedEvent(file.Convention.State), name));
             PublishEntered(batch, file.Convention, entered);
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest(requestScope, requestId, name);
-            }
+            batch.ForRequest(requestScope, requestId, name);
         });
 
     private void PublishEntered(WriteBatch batch, Convention convention, IEnumerable<State> entered)
@@ -876,15 +864,11 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
 
         var deliberations = await repository.AllChildrenAsync(ConventionRepository.Deliberations, name, Deliberation.Parser);
         var signatures = await repository.AllChildrenAsync(ConventionRepository.Signatures, name, Signature.Parser);
-        var (successors, from) = await parties.SuccessionsAsync(view.Signatories.Select(s => s.Party));
         var file = new ConventionFile(
             view,
             deliberations.Select(d => d.Resource.Clone()).ToList(),
             signatures.Select(s => s.Resource.Clone()).ToList(),
-            successors)
-        {
-            SuccessionDates = from,
-        };
+            await parties.SuccessionsAsync(view.Signatories.Select(s => s.Party)));
         return new Subject(file, convention, amendment, deliberations, signatures);
     }
 
@@ -903,94 +887,6 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
         }
 
         await parties.CheckSignatoriesAsync(convention);
-    }
-
-    /// <summary>
-    /// The party a deliberation or signature is recorded for: a party records its own (the field may be left
-    /// empty), an admin records it for any party.
-    /// </summary>
-    private static string ActingParty(Caller caller, string party, string action)
-    {
-        if (caller.IsAdmin || caller.IsService)
-        {
-            return party.Length > 0 ? party : throw new InvalidArgumentException("party", "La partie est obligatoire.");
-        }
-
-        if (caller.Party is null || (party.Length > 0 && party != caller.Party))
-        {
-            throw new PermissionDeniedException($"Une partie ne peut {action} que pour elle-même.");
-        }
-
-        return caller.Party;
-    }
-
-    private void CheckDeliberationFields(Deliberation deliberation)
-    {
-        var violations = new List<FieldViolation>();
-        if (deliberation.Stage == Deliberation.Types.Stage.Unspecified)
-        {
-            violations.Add(new("stage", "L'étape (COMMISSION_OPINION ou DECISION) est obligatoire."));
-        }
-        else if (deliberation.Stage == Deliberation.Types.Stage.CommissionOpinion
-            ? deliberation.Outcome is not (Deliberation.Types.Outcome.Favorable or Deliberation.Types.Outcome.Unfavorable)
-            : deliberation.Outcome is not (Deliberation.Types.Outcome.Adopted or Deliberation.Types.Outcome.Rejected))
-        {
-            violations.Add(new("outcome", "Un avis est FAVORABLE ou UNFAVORABLE ; une décision ADOPTED ou REJECTED."));
-        }
-
-        if (string.IsNullOrWhiteSpace(deliberation.Body))
-        {
-            violations.Add(new("body", "L'instance qui a délibéré est obligatoire."));
-        }
-
-        if (deliberation.Stage == Deliberation.Types.Stage.Decision && string.IsNullOrWhiteSpace(deliberation.Reference))
-        {
-            violations.Add(new("reference", "La référence de la décision (ex. CP/2019/538) est obligatoire."));
-        }
-
-        CheckPastDate(deliberation.Date, "date", violations);
-        if (deliberation.Votes is { } votes && (votes.For < 0 || votes.Against < 0 || votes.Abstention < 0))
-        {
-            violations.Add(new("votes", "Les nombres de voix ne peuvent pas être négatifs."));
-        }
-
-        if (deliberation.PrefectureAcknowledgedOn.Length > 0)
-        {
-            CheckPastDate(deliberation.PrefectureAcknowledgedOn, "prefectureAcknowledgedOn", violations);
-        }
-
-        if (violations.Count > 0)
-        {
-            throw new InvalidArgumentException(violations);
-        }
-    }
-
-    private void CheckSignatureFields(Signature signature)
-    {
-        var violations = new List<FieldViolation>();
-        if (string.IsNullOrWhiteSpace(signature.SignatoryName))
-        {
-            violations.Add(new("signatoryName", "Le nom du signataire est obligatoire."));
-        }
-
-        CheckPastDate(signature.SignedOn, "signedOn", violations);
-        if (violations.Count > 0)
-        {
-            throw new InvalidArgumentException(violations);
-        }
-    }
-
-    /// <summary>Dates of deliberations and signatures are declared facts: in the past or today, never in the future.</summary>
-    private void CheckPastDate(string text, string field, List<FieldViolation> violations)
-    {
-        if (!CivilDate.TryParse(text, out var date))
-        {
-            violations.Add(new(field, "La date (AAAA-MM-JJ) est obligatoire."));
-        }
-        else if (date > Today)
-        {
-            violations.Add(new(field, $"Le {text} est dans le futur : seuls des faits accomplis s'enregistrent."));
-        }
     }
 
     /// <summary><paramref name="name"/> when it names a convention; INVALID_ARGUMENT on <paramref name="field"/> otherwise.</summary>

@@ -1,53 +1,30 @@
 using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Parties.Client;
 using Ent.Partnership.Parties.V1;
 using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
-using Grpc.Core;
 using static Ent.Partnership.Parties.V1.Party.Types;
 
 namespace Ent.Partnership.Conventions.Application;
 
-/// <summary>The parties service as the conventions service needs it: who exists, of what kind, who succeeded whom.</summary>
-public sealed class PartyLookup(Parties.V1.Parties.PartiesClient parties)
+/// <summary>
+/// The parties service as the conventions service needs it (<see cref="PartiesDirectory"/>): who exists, of
+/// what kind, who succeeded whom.
+/// </summary>
+public sealed class PartyLookup(PartiesDirectory parties, TimeProvider time)
 {
-    public async Task<Party?> FindAsync(string name)
+    public Task<Party?> FindAsync(string name) => parties.FindAsync(name);
+
+    /// <summary>Each signatory's successions (Bas-Rhin → CeA from 2021-01-01), by signatory.</summary>
+    public async Task<IReadOnlyDictionary<string, Succession>> SuccessionsAsync(IEnumerable<string> names)
     {
-        try
+        var successions = new Dictionary<string, Succession>(StringComparer.Ordinal);
+        foreach (var name in names.Distinct())
         {
-            return await parties.GetPartyAsync(new GetPartyRequest { Name = name });
-        }
-        catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Each signatory's successor, following successions (Bas-Rhin → CeA), and the successor's first day
-    /// (the day after the predecessor's <c>validTo</c>).
-    /// </summary>
-    public async Task<(IReadOnlyDictionary<string, string> Successors, IReadOnlyDictionary<string, DateOnly> From)> SuccessionsAsync(IEnumerable<string> names)
-    {
-        var successors = new Dictionary<string, string>(StringComparer.Ordinal);
-        var from = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
-        var pending = new Queue<string>(names.Distinct());
-        while (pending.TryDequeue(out var name))
-        {
-            if (successors.ContainsKey(name) || await FindAsync(name) is not { Successor.Length: > 0 } party)
-            {
-                continue;
-            }
-
-            successors[name] = party.Successor;
-            if (CivilDate.TryParse(party.ValidTo, out var lastDay))
-            {
-                from[name] = lastDay.AddDays(1);
-            }
-
-            pending.Enqueue(party.Successor);
+            successions[name] = await parties.SuccessionAsync(name, CivilDate.Today(time));
         }
 
-        return (successors, from);
+        return successions;
     }
 
     /// <summary>Refuses signatories that do not exist or whose kind does not fit their role.</summary>

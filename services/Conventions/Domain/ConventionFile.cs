@@ -1,48 +1,29 @@
 using Ent.Partnership.Conventions.V1;
+using Ent.Partnership.Parties.Client;
+using Ent.Partnership.Parties.V1;
 
 namespace Ent.Partnership.Conventions.Domain;
 
 /// <summary>
-/// A convention with its deliberations and signatures (superseded ones included), and the successor of
-/// each signatory that has one: all the life-cycle rules need.
+/// A convention with its deliberations and signatures (superseded ones included), and each signatory's
+/// successions as the parties service gives them: all the life-cycle rules need.
 /// </summary>
 public sealed record ConventionFile(
     Convention Convention,
     IReadOnlyList<Deliberation> Deliberations,
     IReadOnlyList<Signature> Signatures,
-    IReadOnlyDictionary<string, string> Successors)
+    IReadOnlyDictionary<string, Succession> Successions)
 {
-    /// <summary>The first day of each successor, by predecessor; absent when the parties service does not say.</summary>
-    public IReadOnlyDictionary<string, DateOnly> SuccessionDates { get; init; } = new Dictionary<string, DateOnly>();
-
     /// <summary>Who holds a signatory's seat on <paramref name="day"/>: the signatory, or its successor from the succession on.</summary>
-    public string ActorOn(string signatory, DateOnly day)
-    {
-        var party = signatory;
-        while (Successors.TryGetValue(party, out var successor) && (!SuccessionDates.TryGetValue(party, out var from) || from <= day))
-        {
-            party = successor;
-        }
-
-        return party;
-    }
+    public string ActorOn(string signatory, DateOnly day) =>
+        Successions.TryGetValue(signatory, out var succession) ? succession.HolderOn(day) : signatory;
 
     /// <summary>
     /// Whether <paramref name="actor"/> acts for <paramref name="signatory"/>: it is the signatory or its
     /// successor (through any number of successions), as the CeA for the Bas-Rhin and the Haut-Rhin.
     /// </summary>
-    public bool ActsFor(string actor, string signatory)
-    {
-        for (var party = signatory; party is not null; party = Successors.GetValueOrDefault(party))
-        {
-            if (party == actor)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool ActsFor(string actor, string signatory) =>
+        actor == signatory || Successions.TryGetValue(signatory, out var succession) && succession.PassesTo(actor);
 
     /// <summary>The signatories <paramref name="actor"/> acts for: a successor takes every predecessor's place.</summary>
     public IReadOnlyList<Signatory> SlotsOf(string actor) =>

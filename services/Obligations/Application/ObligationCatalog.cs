@@ -2,6 +2,7 @@ using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Obligations.Domain;
 using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.Parties.V1;
 using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
@@ -14,7 +15,7 @@ namespace Ent.Partnership.Obligations.Application;
 
 /// <summary>The obligations service's operations: reads for partners, and what the conventions' events cause.</summary>
 public sealed class ObligationCatalog(
-    ObligationRepository repository, PartySuccessions successions, PartyDirectory directory, RegisterMigration migration, TimeProvider time)
+    ObligationRepository repository, ObligationParties parties, RegisterMigration migration, TimeProvider time)
 {
     public const string EventSource = "/ent-partnership/obligations";
 
@@ -50,9 +51,9 @@ public sealed class ObligationCatalog(
     {
         ResourceName.ParseId(convention, "conventions", "convention");
         var yearStart = ComplianceReporting.ParseSchoolYear(schoolYear);
-        var schools = directory.AllSchoolsAsync();
         var obligations = (await repository.ListAllAsync([new IndexTerm("convention", convention)]))
             .Select(o => o.Obligation).Where(o => ComplianceReporting.InSchoolYear(o, yearStart)).ToList();
+        var schools = parties.SchoolsUnderAsync(ComplianceReporting.Obligors(obligations), yearStart);
         var training = new List<Evidence>();
         foreach (var obligation in obligations.Where(o => o.Kind == ObligationClause.Types.Kind.Training && ComplianceReporting.Counts(o)))
         {
@@ -79,7 +80,7 @@ public sealed class ObligationCatalog(
             RequireObligor(caller, stored.Obligation);
 
             EvidenceRules.Check(stored.Obligation, evidence, Today);
-            await directory.CheckSchoolsAsync(evidence.TrainingSession?.Schools ?? []);
+            await parties.CheckSchoolsAsync(evidence.TrainingSession?.Schools ?? []);
             var recorded = evidence.Clone();
             recorded.Name = $"{parent}/evidence/{ResourceName.NewId("", "evidenceId", "e")}";
             recorded.RecordedBy = caller.Party ?? caller.Service ?? "admin";
@@ -92,10 +93,7 @@ public sealed class ObligationCatalog(
             repository.PutEvidence(batch, recorded);
             batch.Publish(Event(new EvidenceRecorded { Evidence = recorded, Achieved = obligation.Achieved }, recorded.Name));
             Update(batch, obligation, stored);
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest("create-evidence", requestId, recorded.Name);
-            }
+            batch.ForRequest("create-evidence", requestId, recorded.Name);
 
             await batch.CommitAsync();
             return recorded;
@@ -171,7 +169,7 @@ public sealed class ObligationCatalog(
                     $"L'obligation est {ProtoEnum.Name(stored.Obligation.Status)} : elle ne reçoit plus de ticket.");
             }
 
-            var school = await directory.SchoolAsync(ticket.School);
+            var school = await parties.SchoolAsync(ticket.School);
             var opened = ticket.Clone();
             opened.Name = "tickets/" + ResourceName.NewId("", "ticketId", "t");
             TicketLifecycle.Open(opened, stored.Obligation, BusinessCalendar.ForSchool(school.Uai), time.GetUtcNow());
@@ -201,7 +199,7 @@ public sealed class ObligationCatalog(
             var (ticket, version) = await repository.GetTicketAsync(ResourceName.ParseId(name, "tickets", "name")) ?? throw new NotFoundException(name);
             var stored = await repository.GetAsync(ObligationRepository.IdOf(ticket.Obligation)) ?? throw new NotFoundException(ticket.Obligation);
             RequireObligor(caller, stored.Obligation);
-            var school = await directory.SchoolAsync(ticket.School);
+            var school = await parties.SchoolAsync(ticket.School);
             var changed = ticket.Clone();
             step(changed, stored.Obligation, BusinessCalendar.ForSchool(school.Uai), time.GetUtcNow());
             changed.UpdateTime = Now;
@@ -227,10 +225,7 @@ public sealed class ObligationCatalog(
             Update(batch, obligation, stored);
         }
 
-        if (requestId.Length > 0)
-        {
-            batch.ForRequest("create-ticket", requestId, ticket.Name);
-        }
+        batch.ForRequest("create-ticket", requestId, ticket.Name);
 
         await batch.CommitAsync();
     }
@@ -351,7 +346,7 @@ public sealed class ObligationCatalog(
                 return 0;
             }
 
-            var known = await successions.OfAsync(convention.Signatories.Select(s => s.Party));
+            var known = await parties.SuccessionsOfAsync(convention.Signatories.Select(s => s.Party), Today);
             changes = Register.Reconcile(ObligationPlanner.Plan(convention, Today, known), current, from, terminatedOn);
 
             await CreateAsync(changes.Created);

@@ -1,5 +1,4 @@
 using Ent.Partnership.Obligations.V1;
-using Ent.Partnership.Parties.V1;
 using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
 using static Ent.Partnership.Obligations.V1.Obligation.Types;
@@ -21,6 +20,13 @@ public static class ComplianceReporting
         throw new InvalidArgumentException("schoolYear", $"« {text} » n'est pas une année scolaire de la forme 2019-2020.");
     }
 
+    /// <summary>The last day of the school year starting on <paramref name="yearStart"/>.</summary>
+    public static DateOnly YearEnd(DateOnly yearStart) => yearStart.AddYears(1).AddDays(-1);
+
+    /// <summary>The parties that owe what counts in a report: the schools under their competence during the year are the convention's.</summary>
+    public static IReadOnlySet<string> Obligors(IEnumerable<Obligation> obligations) =>
+        obligations.Where(Counts).Select(o => o.Obligor).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Whether an obligation counts in the report's shares: not WAIVED, SUPERSEDED (its successor counts) nor CANCELLED.</summary>
     public static bool Counts(Obligation obligation) => obligation.Status is not (Status.Waived or Status.Superseded or Status.Cancelled);
 
@@ -29,7 +35,7 @@ public static class ComplianceReporting
         CivilDate.TryParse(obligation.Period.StartDate, out var start) && SchoolYear.StartOf(start) == yearStart;
 
     public static ComplianceReport Build(
-        string convention, DateOnly yearStart, IReadOnlyList<Obligation> obligations, IEnumerable<Evidence> training, IEnumerable<Party> schools)
+        string convention, DateOnly yearStart, IReadOnlyList<Obligation> obligations, IEnumerable<Evidence> training, IReadOnlySet<string> underConvention)
     {
         var report = new ComplianceReport { Convention = convention, SchoolYear = SchoolYear.NameOf(yearStart), Counts = new StatusCounts() };
         foreach (var group in obligations.GroupBy(o => o.Obligor).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -56,12 +62,6 @@ public static class ComplianceReporting
             report.Parties.Add(party);
         }
 
-        var yearEnd = yearStart.AddYears(1).AddDays(-1);
-        var obligors = obligations.Where(Counts).Select(o => o.Obligor).ToHashSet(StringComparer.Ordinal);
-        var underConvention = schools
-            .Where(s => s.CompetenceHistory.Any(p => obligors.Contains(p.Authority) && Overlaps(p, yearStart, yearEnd)))
-            .Select(s => s.Name)
-            .ToHashSet(StringComparer.Ordinal);
         var reached = training.Where(e => e.TrainingSession is not null).SelectMany(e => e.TrainingSession.Schools)
             .Where(underConvention.Contains).Distinct().Count();
         report.Coverage = new SchoolCoverage
@@ -72,10 +72,6 @@ public static class ComplianceReporting
         };
         return report;
     }
-
-    private static bool Overlaps(CompetencePeriod period, DateOnly start, DateOnly end) =>
-        (period.From.Length == 0 || CivilDate.TryParse(period.From, out var from) && from <= end)
-        && (period.To.Length == 0 || CivilDate.TryParse(period.To, out var to) && to >= start);
 
     private static void Count(StatusCounts counts, Status status)
     {

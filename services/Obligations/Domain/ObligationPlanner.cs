@@ -2,13 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.Parties.Client;
+using Ent.Partnership.Parties.V1;
 using Ent.Partnership.ServiceDefaults.Api;
 using static Ent.Partnership.Conventions.V1.ObligationClause.Types;
 
 namespace Ent.Partnership.Obligations.Domain;
-
-/// <summary>A succession the planner must know: from <paramref name="From"/> on, <paramref name="Successor"/> acts.</summary>
-public sealed record Succession(string Successor, DateOnly From);
 
 /// <summary>
 /// What an obligation is, whatever its revision: a convention's clause owed for one signatory slot and one
@@ -97,15 +96,8 @@ public static class ObligationPlanner
     }
 
     /// <summary>Who owes a signatory's part on <paramref name="day"/>: the signatory, or its successor from then on.</summary>
-    public static string ActorOn(string party, DateOnly day, IReadOnlyDictionary<string, Succession> successions)
-    {
-        while (successions.TryGetValue(party, out var succession) && succession.From <= day)
-        {
-            party = succession.Successor;
-        }
-
-        return party;
-    }
+    public static string ActorOn(string party, DateOnly day, IReadOnlyDictionary<string, Succession> successions) =>
+        successions.TryGetValue(party, out var succession) ? succession.HolderOn(day) : party;
 
     /// <summary>
     /// The slot an obligation fills. Obligations stored before slots were recorded tell it only through their

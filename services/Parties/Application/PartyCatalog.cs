@@ -81,10 +81,7 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
             var batch = repository.Store.NewBatch();
             repository.Put(batch, created, expectedVersion: 0);
             batch.Publish(Event(new PartyCreated { Party = created }, created.Name));
-            if (requestId.Length > 0)
-            {
-                batch.ForRequest("create-party", requestId, created.Name);
-            }
+            batch.ForRequest("create-party", requestId, created.Name);
 
             try
             {
@@ -268,6 +265,39 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         return new Competence { School = school.Name, Date = date.ToText(), CompetentAuthority = authority };
     }
 
+    public async Task<Succession> ResolveSuccessionAsync(string name, string dateText)
+    {
+        var party = (await LoadAsync(name, "name")).Party;
+        var date = CivilDate.ParseOptional(dateText, "date") ?? Today;
+        var steps = await Successions.ChainAsync(party, async successor =>
+            PartyRules.IdOf(successor) is { } id ? (await repository.GetAsync(id))?.Party : null);
+        return new Succession
+        {
+            Party = party.Name,
+            Date = date.ToText(),
+            Holder = Successions.HolderOn(party.Name, steps, date),
+            Steps = { steps },
+        };
+    }
+
+    public async Task<IReadOnlyList<Party>> SchoolsUnderCompetenceAsync(string authorityName, string startText, string endText)
+    {
+        var authority = (await LoadAsync(authorityName, "authority")).Party.Name;
+        var first = CivilDate.ParseOptional(startText, "startDate") ?? Today;
+        var last = CivilDate.ParseOptional(endText, "endDate") ?? first;
+        if (last < first)
+        {
+            throw new InvalidArgumentException("endDate", $"La fin de la période ({last.ToText()}) précède son début ({first.ToText()}).");
+        }
+
+        return (await repository.ListAllAsync([new IndexTerm("authority", authority)]))
+            .Where(s => s.Party.Kind == Kind.School
+                && PartyRules.IsValidDuring(s.Party, first, last)
+                && CompetenceHistory.IsCompetentDuring(s.Party.CompetenceHistory, authority, first, last))
+            .Select(Present)
+            .ToList();
+    }
+
     public async Task<Membership> CreateMembershipAsync(Caller caller, string parent, Membership? membership, string requestId)
     {
         caller.RequireAdmin("enregistrer une adhésion");
@@ -328,10 +358,7 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         var batch = repository.Store.NewBatch();
         repository.PutMembership(batch, group.Name[PartyRules.NamePrefix.Length..], memberId!, created, expectedVersion: 0);
         batch.Publish(Event(new MembershipCreated { Membership = created }, created.Name));
-        if (requestId.Length > 0)
-        {
-            batch.ForRequest("create-membership", requestId, created.Name);
-        }
+        batch.ForRequest("create-membership", requestId, created.Name);
 
         try
         {

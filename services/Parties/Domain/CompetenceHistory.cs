@@ -13,9 +13,15 @@ public static class CompetenceHistory
     public static string? AuthorityOn(IEnumerable<CompetencePeriod> history, DateOnly date) =>
         history.LastOrDefault(p => Covers(p, date))?.Authority;
 
-    public static bool Covers(CompetencePeriod period, DateOnly date) =>
-        (period.From.Length == 0 || CivilDate.TryParse(period.From, out var from) && from <= date)
-        && (period.To.Length == 0 || CivilDate.TryParse(period.To, out var to) && date <= to);
+    public static bool Covers(CompetencePeriod period, DateOnly date) => Overlaps(period, date, date);
+
+    /// <summary>Whether <paramref name="authority"/> is competent on at least one day from <paramref name="first"/> to <paramref name="last"/>.</summary>
+    public static bool IsCompetentDuring(IEnumerable<CompetencePeriod> history, string authority, DateOnly first, DateOnly last) =>
+        history.Any(p => p.Authority == authority && Overlaps(p, first, last));
+
+    private static bool Overlaps(CompetencePeriod period, DateOnly first, DateOnly last) =>
+        (period.From.Length == 0 || CivilDate.TryParse(period.From, out var from) && from <= last)
+        && (period.To.Length == 0 || CivilDate.TryParse(period.To, out var to) && first <= to);
 
     /// <summary>
     /// Makes <paramref name="authority"/> competent from <paramref name="from"/> (or always, when the school

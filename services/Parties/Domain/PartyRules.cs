@@ -197,7 +197,10 @@ public static partial class PartyRules
     ];
 
     /// <summary>Whether <paramref name="party"/> exists on <paramref name="date"/>.</summary>
-    public static bool IsValidOn(Party party, DateOnly date) =>
-        (party.ValidFrom.Length == 0 || CivilDate.TryParse(party.ValidFrom, out var from) && from <= date)
-        && (party.ValidTo.Length == 0 || CivilDate.TryParse(party.ValidTo, out var to) && date <= to);
+    public static bool IsValidOn(Party party, DateOnly date) => IsValidDuring(party, date, date);
+
+    /// <summary>Whether <paramref name="party"/> exists on at least one day from <paramref name="first"/> to <paramref name="last"/>.</summary>
+    public static bool IsValidDuring(Party party, DateOnly first, DateOnly last) =>
+        (party.ValidFrom.Length == 0 || CivilDate.TryParse(party.ValidFrom, out var from) && from <= last)
+        && (party.ValidTo.Length == 0 || CivilDate.TryParse(party.ValidTo, out var to) && first <= to);
 }

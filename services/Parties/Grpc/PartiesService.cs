@@ -39,6 +39,13 @@ public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer
     public override Task<Competence> ResolveCompetence(ResolveCompetenceRequest request, ServerCallContext context) =>
         catalog.ResolveCompetenceAsync(request.Name, request.Date);
 
+    public override Task<Succession> ResolveSuccession(ResolveSuccessionRequest request, ServerCallContext context) =>
+        catalog.ResolveSuccessionAsync(request.Name, request.Date);
+
+    public override async Task<ListSchoolsUnderCompetenceResponse> ListSchoolsUnderCompetence(
+        ListSchoolsUnderCompetenceRequest request, ServerCallContext context) =>
+        new() { Schools = { await catalog.SchoolsUnderCompetenceAsync(request.Authority, request.StartDate, request.EndDate) } };
+
     [Authorize(Roles = AdminsAndServices)]
     public override Task<ImportSchoolsResponse> ImportSchools(ImportSchoolsRequest request, ServerCallContext context) =>
         importer.ImportAsync(context.GetCaller(), request.Csv, request.DryRun);

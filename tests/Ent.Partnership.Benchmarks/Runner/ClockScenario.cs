@@ -9,7 +9,7 @@ using ObligationCatalog = obligations::Ent.Partnership.Obligations.Application.O
 using ObligationClock = obligations::Ent.Partnership.Obligations.Application.ObligationClock;
 using ObligationRepository = obligations::Ent.Partnership.Obligations.Storage.ObligationRepository;
 using ObligationsService = obligations::Ent.Partnership.Obligations.Grpc.ObligationsService;
-using PartiesClient = obligations::Ent.Partnership.Parties.V1.Parties.PartiesClient;
+using PartiesClient = Ent.Partnership.Parties.V1.Parties.PartiesClient;
 using PartiesService = parties::Ent.Partnership.Parties.Grpc.PartiesService;
 using RegisterMigration = obligations::Ent.Partnership.Obligations.Application.RegisterMigration;
 using Agreement = obligations::Ent.Partnership.Conventions.V1;
@@ -93,7 +93,7 @@ public sealed class ClockScenario(RunnerOptions options, Report report)
         {
             try
             {
-                await parties.GetPartyAsync(new obligations::Ent.Partnership.Parties.V1.GetPartyRequest { Name = "parties/dep-52" }, cancellationToken: timeout.Token);
+                await parties.GetPartyAsync(new Ent.Partnership.Parties.V1.GetPartyRequest { Name = "parties/dep-52" }, cancellationToken: timeout.Token);
                 return;
             }
             catch (Grpc.Core.RpcException exception) when (exception.StatusCode is Grpc.Core.StatusCode.NotFound or Grpc.Core.StatusCode.Unavailable)

@@ -83,6 +83,7 @@ public sealed class PartnershipScenarios(Suite suite, RunnerOptions options, Rep
     public async Task FanOutAsync()
     {
         await WaitForCharterAsync();
+        await CheckAsync();
         var region = new[] { "parties/region-grand-est" };
         var everyone = await CollectivitiesAsync();
         foreach (var (issuers, label) in new[] { (region, "every lycée of the Région"), (everyone, $"every Grand Est school ({everyone.Length} collectivities)") })
@@ -93,6 +94,42 @@ public sealed class PartnershipScenarios(Suite suite, RunnerOptions options, Rep
                 $"healthy: {healthy:0.00} s", $"failing: {failing:0.00} s", Ratio(failing / healthy), "< 5 s healthy, < 30 s failing",
                 healthy < 5 && failing < 30));
         }
+    }
+
+    /// <summary>
+    /// The charter check of the Région's message to every lycée, one call after the other: what the editor
+    /// asks as a person types, resolving the schools under the Région's competence each time.
+    /// </summary>
+    private async Task CheckAsync()
+    {
+        var calls = 40 * options.Rounds + 5;
+        var get = await LatenciesAsync("/v1/parties/region-grand-est", calls);
+        var check = new List<double>();
+        for (var i = 0; i < calls; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await suite.PostAsync("/v1/communications:check", new
+            {
+                communication = new
+                {
+                    issuer = "parties/region-grand-est",
+                    title = "Fermeture des établissements le 11 novembre",
+                    body = $"Les établissements seront fermés le 11 novembre ({i}).",
+                    category = "EVENT",
+                    audiences = new[] { "PARENTS" },
+                    targets = new { allSchoolsUnderCompetence = true },
+                },
+            });
+            if (i >= 5)
+            {
+                check.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        report.Add(new Row("charter check", $"`communications:check` of the Région's message to every lycée ÷ a `GetParty`, through the gateway, {check.Count} calls one after the other",
+            $"GetParty: p50 {Percentile(get, 50):0.0} ms, p99 {Percentile(get, 99):0.0} ms",
+            $"check: p50 {Percentile(check, 50):0.0} ms, p99 {Percentile(check, 99):0.0} ms",
+            Ratio(Percentile(check, 50) / Percentile(get, 50)), "p99 < 300 ms (the editor's pause)", Percentile(check, 99) < 300));
     }
 
     private async Task WaitForCharterAsync()

@@ -22,7 +22,7 @@ namespace Ent.Partnership.Communications.Tests.Service;
 /// <summary>What the in-memory tests share: the signing key and the secret shared with the ENT.</summary>
 public static class TestKeys
 {
-    public const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+    public const string SigningKey = TestSecrets.SigningKey;
     public const string EntSecret = "in-memory-tests-ent-secret";
 
     public static Metadata As(string? party, string role) => new()

@@ -110,7 +110,7 @@ public sealed class AmendmentsTests
         var amendment = Changing(c => c.NewEndDate = "2025-08-31");
         var today = new DateOnly(2022, 1, 10);
         var view = Amendments.AsConvention(amendment, convention);
-        var file = new ConventionFile(view, [], [], new Dictionary<string, string> { ["parties/dep-67"] = "parties/cea" });
+        var file = new ConventionFile(view, [], [], Succeeded.By("parties/cea", "2021-01-01", "parties/dep-67"));
 
         Lifecycle.Submit(file, today, Now);
         Amendments.TakeState(amendment, view);

@@ -22,10 +22,7 @@ public sealed class GovernanceTests
         Annexes = { new Annex { AnnexId = "annexe-1", Kind = Annex.Types.Kind.UsageCharter, Charter = new UsageCharter { MaxBodyLength = 4000 } } },
     };
 
-    private static ConventionFile File => new(Convention, [], [], new Dictionary<string, string> { ["parties/dep-67"] = "parties/cea", ["parties/dep-68"] = "parties/cea" })
-    {
-        SuccessionDates = new Dictionary<string, DateOnly> { ["parties/dep-67"] = new(2021, 1, 1), ["parties/dep-68"] = new(2021, 1, 1) },
-    };
+    private static ConventionFile File => new(Convention, [], [], Succeeded.By("parties/cea", "2021-01-01", "parties/dep-67", "parties/dep-68"));
 
     private static Meeting Scheduled(DateTimeOffset at) => new()
     {

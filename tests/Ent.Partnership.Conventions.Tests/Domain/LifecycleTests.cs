@@ -34,7 +34,7 @@ public sealed class LifecycleTests
         Annexes = { new Annex { AnnexId = "annexe-1", Kind = Annex.Types.Kind.UsageCharter, Charter = new UsageCharter { MaxTitleLength = 120 } } },
     };
 
-    private ConventionFile File => new(_convention, _deliberations, _signatures, new Dictionary<string, string> { [BasRhin] = Cea });
+    private ConventionFile File => new(_convention, _deliberations, _signatures, Succeeded.By(Cea, "2021-01-01", BasRhin));
 
     private static Deliberation Decision(string party, string date = "2019-12-02", Deliberation.Types.Outcome outcome = Deliberation.Types.Outcome.Adopted) => new()
     {

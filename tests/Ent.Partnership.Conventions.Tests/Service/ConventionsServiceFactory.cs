@@ -22,7 +22,7 @@ namespace Ent.Partnership.Conventions.Tests.Service;
 /// </summary>
 public class ConventionsServiceFactory : WebApplicationFactory<Grpc.ConventionsService>, IAsyncLifetime
 {
-    public const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+    public const string SigningKey = TestSecrets.SigningKey;
 
     private readonly RedisServer _redis = new();
     private readonly PartiesFactory _parties;

@@ -1,5 +1,6 @@
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Obligations.Domain;
+using Ent.Partnership.Parties.V1;
 using static Ent.Partnership.Conventions.V1.ObligationClause.Types;
 
 namespace Ent.Partnership.Obligations.Tests.Domain;
@@ -10,8 +11,16 @@ public sealed class ObligationPlannerTests
 
     private static readonly Dictionary<string, Succession> CeaSucceeds = new()
     {
-        ["parties/dep-67"] = new Succession("parties/cea", new DateOnly(2021, 1, 1)),
-        ["parties/dep-68"] = new Succession("parties/cea", new DateOnly(2021, 1, 1)),
+        ["parties/dep-67"] = Succeeded("parties/dep-67", "parties/cea", "2021-01-01"),
+        ["parties/dep-68"] = Succeeded("parties/dep-68", "parties/cea", "2021-01-01"),
+    };
+
+    /// <summary>The parties service's answer for a party that one successor took over.</summary>
+    public static Succession Succeeded(string party, string successor, string from) => new()
+    {
+        Party = party,
+        Holder = party,
+        Steps = { new SuccessionStep { Predecessor = party, Successor = successor, EffectiveDate = from } },
     };
 
     private static Convention Convention(string endDate = "") => new()

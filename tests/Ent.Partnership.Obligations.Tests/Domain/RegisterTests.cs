@@ -1,6 +1,7 @@
 using Ent.Partnership.Conventions.V1;
 using Ent.Partnership.Obligations.Domain;
 using Ent.Partnership.Obligations.V1;
+using Ent.Partnership.Parties.V1;
 using static Ent.Partnership.Conventions.V1.ObligationClause.Types;
 using static Ent.Partnership.Obligations.V1.Obligation.Types;
 
@@ -166,7 +167,7 @@ public sealed class RegisterTests
     [Fact]
     public void AnObligationStoredWithoutItsSlot_GetsTheSlotItsNameWasMadeFrom()
     {
-        var planned = ObligationPlanner.Plan(Revision1(), Today, new Dictionary<string, Succession> { ["parties/dep-51"] = new("parties/dep-08", new DateOnly(2025, 1, 1)) });
+        var planned = ObligationPlanner.Plan(Revision1(), Today, new Dictionary<string, Succession> { ["parties/dep-51"] = ObligationPlannerTests.Succeeded("parties/dep-51", "parties/dep-08", "2025-01-01") });
         var successorsPart = planned.First(o => o.Obligor == "parties/dep-08").Clone();
         successorsPart.Signatory = "";
 

@@ -24,7 +24,7 @@ namespace Ent.Partnership.Obligations.Tests.Service;
 /// </summary>
 public abstract class CatchUpContract : IAsyncLifetime
 {
-    protected const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+    protected const string SigningKey = TestSecrets.SigningKey;
 
     private WebApplicationFactory<parties::Ent.Partnership.Parties.Grpc.PartiesService> _parties = null!;
 

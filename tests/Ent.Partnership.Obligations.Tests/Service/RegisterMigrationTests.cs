@@ -5,6 +5,7 @@ using Ent.Partnership.Obligations.Grpc;
 using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.Obligations.V1;
 using Ent.Partnership.Redis;
+using Ent.Partnership.Tests.Support;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -47,7 +48,7 @@ public sealed class RegisterMigrationTests : IAsyncLifetime
         _service = new WebApplicationFactory<ObligationsService>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("ConnectionStrings:redis", _redis.ConnectionString);
-            builder.UseSetting("InternalToken:SigningKey", "in-memory-tests-signing-key-of-at-least-32-bytes");
+            builder.UseSetting("InternalToken:SigningKey", TestSecrets.SigningKey);
             builder.UseSetting("Seed:Evidence", "false");
             builder.UseSetting("Clock:Interval", "01:00:00");
             builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_time));

@@ -16,10 +16,13 @@ namespace Ent.Partnership.Parties.Tests.Service;
 /// </summary>
 public class PartiesServiceFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    public const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+    public const string SigningKey = TestSecrets.SigningKey;
 
     private readonly RedisServer _redis = new();
     private readonly InternalToken _tokens = new(SigningKey, TimeProvider.System);
+
+    /// <summary>The redis-server of the Redis path (unused on the Dapr path).</summary>
+    public RedisServer Redis => _redis;
 
     public string AdminToken => _tokens.IssueForPartner("admin", null, [RoleNames.Admin]);
 

@@ -1,29 +1,22 @@
 using Ent.Partnership.Communications.Domain;
+using Ent.Partnership.Parties.Client;
 using Ent.Partnership.Parties.V1;
-using Ent.Partnership.ServiceDefaults.Api;
 using Ent.Partnership.ServiceDefaults.Errors;
-using Grpc.Core;
 
 namespace Ent.Partnership.Communications.Application;
 
 /// <summary>A target school with what the service needs of it: its party record and where the check found it.</summary>
 public sealed record ResolvedSchool(Party Party, TargetSchool Target);
 
-/// <summary>What the communications service asks the parties service: issuers, schools, competence, successions.</summary>
-public sealed class PartyDirectory(Parties.V1.Parties.PartiesClient parties)
+/// <summary>
+/// The parties a message concerns: the schools it targets, the académies that review it, the parties whose
+/// rights its issuer holds. Who exists, who is competent and who succeeded whom are the parties service's
+/// answers (<see cref="PartiesDirectory"/>).
+/// </summary>
+public sealed class MessageParties(PartiesDirectory parties)
 {
     /// <summary>A party, or null when the parties service does not know it.</summary>
-    public async Task<Party?> FindAsync(string name)
-    {
-        try
-        {
-            return await parties.GetPartyAsync(new GetPartyRequest { Name = name });
-        }
-        catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
-        {
-            return null;
-        }
-    }
+    public Task<Party?> FindAsync(string name) => parties.FindAsync(name);
 
     /// <summary>
     /// The schools a message targets on <paramref name="date"/>: the named ones (INVALID_ARGUMENT for a name
@@ -33,8 +26,7 @@ public sealed class PartyDirectory(Parties.V1.Parties.PartiesClient parties)
     {
         if (targets.AllSchoolsUnderCompetence)
         {
-            return (await AllSchoolsAsync())
-                .Where(s => IsOpenOn(s, date) && AuthorityOn(s, date) == issuer)
+            return (await parties.SchoolsUnderCompetenceAsync(issuer, date, date))
                 .Select(s => new ResolvedSchool(s, new TargetSchool(s.Name, Label(s), "targets.allSchoolsUnderCompetence", issuer)))
                 .ToList();
         }
@@ -44,14 +36,15 @@ public sealed class PartyDirectory(Parties.V1.Parties.PartiesClient parties)
         for (var i = 0; i < targets.Schools.Count; i++)
         {
             var field = $"targets.schools[{i}]";
-            var school = await FindAsync(targets.Schools[i]);
+            var school = await parties.FindAsync(targets.Schools[i]);
             if (school is not { Kind: Party.Types.Kind.School })
             {
                 violations.Add(new(field, $"« {targets.Schools[i]} » n'est pas un établissement connu."));
                 continue;
             }
 
-            resolved.Add(new ResolvedSchool(school, new TargetSchool(school.Name, Label(school), field, AuthorityOn(school, date))));
+            var authority = await parties.CompetentAuthorityAsync(school.Name, date);
+            resolved.Add(new ResolvedSchool(school, new TargetSchool(school.Name, Label(school), field, authority)));
         }
 
         return violations.Count > 0 ? throw new InvalidArgumentException(violations) : resolved;
@@ -61,12 +54,11 @@ public sealed class PartyDirectory(Parties.V1.Parties.PartiesClient parties)
     public async Task<IReadOnlyList<string>> ReviewersOfAsync(IEnumerable<Party> schools)
     {
         var reviewers = new SortedSet<string>(StringComparer.Ordinal);
-        string? draaf = null;
         foreach (var school in schools)
         {
             if (school.Sector == Party.Types.Sector.Agricultural)
             {
-                draaf ??= (await parties.ListPartiesAsync(new ListPartiesRequest { Filter = "kind = AGRICULTURE_AUTHORITY" })).Parties.FirstOrDefault()?.Name
+                var draaf = (await parties.ListAsync("kind = AGRICULTURE_AUTHORITY")).FirstOrDefault()?.Name
                     ?? throw new FailedPreconditionException("REVIEWER_MISSING", school.Name, "Aucune DRAAF n'est connue pour valider un message à un établissement agricole.");
                 reviewers.Add(draaf);
             }
@@ -88,19 +80,7 @@ public sealed class PartyDirectory(Parties.V1.Parties.PartiesClient parties)
         var actsFor = new HashSet<string>(StringComparer.Ordinal) { issuer };
         foreach (var signatory in signatories.Distinct())
         {
-            var current = signatory;
-            for (var hops = 0; hops < 8 && current != issuer; hops++)
-            {
-                var party = await FindAsync(current);
-                if (party is null || party.Successor.Length == 0 || !CivilDate.TryParse(party.ValidTo, out var lastDay) || date <= lastDay)
-                {
-                    break;
-                }
-
-                current = party.Successor;
-            }
-
-            if (current == issuer)
+            if ((await parties.SuccessionAsync(signatory, date)).Holder == issuer)
             {
                 actsFor.Add(signatory);
             }
@@ -109,31 +89,5 @@ public sealed class PartyDirectory(Parties.V1.Parties.PartiesClient parties)
         return actsFor;
     }
 
-    private async Task<IReadOnlyList<Party>> AllSchoolsAsync()
-    {
-        var schools = new List<Party>();
-        var request = new ListPartiesRequest { Filter = "kind = SCHOOL", PageSize = 500 };
-        do
-        {
-            var page = await parties.ListPartiesAsync(request);
-            schools.AddRange(page.Parties);
-            request.PageToken = page.NextPageToken;
-        }
-        while (request.PageToken.Length > 0);
-        return schools;
-    }
-
     private static string Label(Party school) => $"{school.DisplayName} ({school.Uai})";
-
-    private static bool IsOpenOn(Party party, DateOnly date) =>
-        !(CivilDate.TryParse(party.ValidFrom, out var from) && date < from) && !(CivilDate.TryParse(party.ValidTo, out var to) && date > to);
-
-    /// <summary>The collectivity competent for a school on a date, from its competence history.</summary>
-    public static string? AuthorityOn(Party school, DateOnly date) =>
-        school.CompetenceHistory.Count == 0
-            ? NullIfEmpty(school.CompetentAuthority)
-            : school.CompetenceHistory.LastOrDefault(p =>
-                !(CivilDate.TryParse(p.From, out var from) && date < from) && !(CivilDate.TryParse(p.To, out var to) && date > to))?.Authority;
-
-    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 }

@@ -1,0 +1,8 @@
+namespace Ent.Partnership.Tests.Support;
+
+/// <summary>The secrets the services get in memory during the tests: never used anywhere else.</summary>
+public static class TestSecrets
+{
+    /// <summary>The key that signs and checks the internal tokens of the services hosted in memory.</summary>
+    public const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+}
