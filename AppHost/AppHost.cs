@@ -1,6 +1,7 @@
 using Ent.Partnership.AppHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -14,7 +15,7 @@ var environment = builder.Environment.EnvironmentName;
 var redis = builder.AddPartnershipRedis("redis");
 
 var parties = builder.AddPartnershipService<Projects.Ent_Partnership_Parties>("parties", tokenKey)
-    .WithEnvironment("Seed__Schools", builder.Configuration["Seed:Schools"] ?? "true")
+    .WithSampleData(builder, "Parties", "Schools")
     .WithReference(redis)
     .WaitFor(redis);
 
@@ -22,35 +23,43 @@ var parties = builder.AddPartnershipService<Projects.Ent_Partnership_Parties>("p
 // waits for them, the publisher retries the ENT, the gateway's health is the services' health), and
 // starting them one after the other would add up their start-up times.
 var conventions = builder.AddPartnershipService<Projects.Ent_Partnership_Conventions>("conventions", tokenKey)
+    .WithSampleData(builder, "Conventions")
     .WithReference(redis)
     .WaitFor(redis)
     .WithReference(parties);
 
 // Obligations follow the conventions' events; the stream's consumer group catches up whenever it starts.
 var obligations = builder.AddPartnershipService<Projects.Ent_Partnership_Obligations>("obligations", tokenKey)
+    .WithSampleData(builder, "Evidence")
     .WithReference(redis)
     .WaitFor(redis)
     .WithReference(parties);
 // A steering committee's waiver is checked against the obligation it names.
 conventions.WithReference(obligations);
 
-// The ENT sandbox stands in for the real ENT; pushes are signed under a secret shared with it.
+// Pushes to the ENT are signed under a secret shared with it. In Development the ENT sandbox stands in for
+// it; anywhere else the ENT's address is a parameter the operator gives.
 var entSecret = builder.AddParameter("ent-push-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
-var entSandbox = builder.AddProject<Projects.Ent_Partnership_EntSandbox>("ent-sandbox", launchProfileName: null)
-    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("EntSandbox:Port"), name: "http")
-    .WithEnvironment("DOTNET_ENVIRONMENT", environment)
-    .WithEnvironment("Sandbox__Secret", entSecret)
-    .WithHttpHealthCheck("/health");
-
 var communications = builder.AddPartnershipService<Projects.Ent_Partnership_Communications>("communications", tokenKey)
-    .WithEnvironment("Seed__Messages", builder.Configuration["Seed:Messages"] ?? "true")
-    .WithEnvironment("Seed__Elections", builder.Configuration["Seed:Elections"] ?? "true")
+    .WithSampleData(builder, "Messages", "Elections")
     .WithEnvironment("Ent__Secret", entSecret)
-    .WithEnvironment("Ent__BaseUrl", entSandbox.GetEndpoint("http"))
     .WithReference(redis)
     .WaitFor(redis)
-    .WithReference(parties)
-    .WithReference(entSandbox);
+    .WithReference(parties);
+if (builder.Environment.IsDevelopment())
+{
+    var entSandbox = builder.AddProject<Projects.Ent_Partnership_EntSandbox>("ent-sandbox", launchProfileName: null)
+        .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("EntSandbox:Port"), name: "http")
+        .WithEnvironment("DOTNET_ENVIRONMENT", environment)
+        .WithEnvironment("Sandbox__Secret", entSecret)
+        .WithHttpHealthCheck("/health");
+    communications.WithEnvironment("Ent__BaseUrl", entSandbox.GetEndpoint("http")).WithReference(entSandbox);
+}
+else
+{
+    communications.WithEnvironment("Ent__BaseUrl", builder.AddParameter("ent-base-url"));
+}
+
 if (builder.Configuration["Publication:MaxAttempts"] is { } maxAttempts)
 {
     communications.WithEnvironment("Publication__MaxAttempts", maxAttempts);

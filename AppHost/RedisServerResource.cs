@@ -34,7 +34,7 @@ public static class RedisResourceExtensions
         {
             return builder.AddRedis(name)
                 .WithDataVolume()
-                .WithArgs("--appendonly", "yes", "--appendfsync", "always");
+                .WithArgs(context => Durable(context.Args));
         }
 
         if (!CommandExists("redis-server"))
@@ -72,6 +72,27 @@ public static class RedisResourceExtensions
                 context.Args.Add("");
             })
             .WithHealthCheck(healthCheck);
+    }
+
+    /// <summary>
+    /// AOF with fsync on every write for the container. Aspire starts it as <c>/bin/sh -c "redis-server …"</c>:
+    /// arguments after that string would be the shell's, never Redis's, so the flags go into the command.
+    /// </summary>
+    private static void Durable(IList<object> args)
+    {
+        const string Flags = "--appendonly yes --appendfsync always";
+        var command = args.Select((arg, index) => (Text: arg as string, Index: index))
+            .FirstOrDefault(a => a.Text?.StartsWith("redis-server", StringComparison.Ordinal) == true);
+        if (command.Text is not null)
+        {
+            args[command.Index] = $"{command.Text} {Flags}";
+            return;
+        }
+
+        foreach (var flag in Flags.Split(' '))
+        {
+            args.Add(flag);
+        }
     }
 
     private static async Task<bool> PingAsync(string? address, CancellationToken cancellationToken)

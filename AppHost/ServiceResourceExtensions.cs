@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace Ent.Partnership.AppHost;
 
@@ -39,5 +40,25 @@ public static class ServiceResourceExtensions
         // Replicas share the work through Redis: one consumer group per service, versioned writes for the
         // clock jobs and a lease on each delivery; the proxy spreads the calls.
         return replicas > 1 ? service.WithReplicas(replicas) : service;
+    }
+
+    /// <summary>
+    /// The service's sample data sets (<c>Seed:{set}</c>): in Development each loads unless the command line
+    /// turns it off (the whole-suite tests do); anywhere else every set is off, whatever is configured, so a
+    /// published suite never pushes a sample message to a real school.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSampleData(
+        this IResourceBuilder<ProjectResource> service, IDistributedApplicationBuilder builder, params string[] sets)
+    {
+        var development = builder.Environment.IsDevelopment();
+        foreach (var set in sets)
+        {
+            if ((development ? builder.Configuration[$"Seed:{set}"] : "false") is { } value)
+            {
+                service.WithEnvironment($"Seed__{set}", value);
+            }
+        }
+
+        return service;
     }
 }
