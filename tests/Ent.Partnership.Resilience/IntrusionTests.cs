@@ -7,6 +7,8 @@ using Aspire.Hosting.Testing;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Ent.Partnership.Suite.Tests;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Ent.Partnership.Resilience;
 
@@ -62,6 +64,41 @@ public sealed class IntrusionTests(SuiteFixture suite) : IAsyncLifetime
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{what}: {(int)response.StatusCode}");
             Assert.Equal(16, (await Gateway.JsonOf(response)).GetProperty("code").GetInt32()); // UNAUTHENTICATED
         }
+    }
+
+    [Fact]
+    public async Task AServicesOwnIdentity_CallsOnlyItsOperations_AndIsNeverAPartnerOrAnAdmin()
+    {
+        var communications = "Bearer " + new InternalToken(_signingKey, TimeProvider.System).IssueForService("communications");
+        using var conventions = new HttpClient { BaseAddress = suite.App.GetEndpoint("conventions", "http"), Timeout = TimeSpan.FromSeconds(30) };
+        var create = """{"kind":"ENT_PROVIDER","displayName":"Prestataire intrus"}""";
+
+        // Listed for it: the parties' reads.
+        Assert.Equal(HttpStatusCode.OK, (await StraightAsync(communications)).StatusCode);
+        foreach (var (what, client, method, path, body) in new[]
+        {
+            ("a write of the parties", _service, HttpMethod.Post, "/v1/parties", create),
+            ("a read of another service not listed for it", conventions, HttpMethod.Get, "/v1/conventions/mbn-grand-est", null),
+        })
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("Authorization", communications);
+            using var response = await client.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{what}: {(int)response.StatusCode}");
+            Assert.Equal(7, (await Gateway.JsonOf(response)).GetProperty("code").GetInt32()); // PERMISSION_DENIED
+        }
+
+        // Its token claiming an admin's role and a party besides: still that service only.
+        var claims = new Dictionary<string, object>
+        {
+            [InternalToken.ServiceClaim] = "communications",
+            [InternalToken.RoleClaim] = new[] { RoleNames.Admin },
+            [InternalToken.PartyClaim] = "parties/region-grand-est",
+        };
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/v1/parties") { Content = new StringContent(create, Encoding.UTF8, "application/json") };
+        forged.Headers.TryAddWithoutValidation("Authorization", "Bearer " + Signed(claims));
+        using var refused = await _service.SendAsync(forged);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     [Fact]
@@ -129,6 +166,16 @@ public sealed class IntrusionTests(SuiteFixture suite) : IAsyncLifetime
 
         return await _service.SendAsync(request);
     }
+
+    /// <summary>A token with these claims, signed with the suite's key as a service's would be.</summary>
+    private string Signed(Dictionary<string, object> claims) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = InternalToken.Issuer,
+        Audience = InternalToken.Audience,
+        Expires = DateTime.UtcNow.AddMinutes(1),
+        Claims = claims,
+        SigningCredentials = new SigningCredentials(new InternalToken(_signingKey, TimeProvider.System).SigningKey, SecurityAlgorithms.HmacSha256),
+    });
 
     private static string Decode(string part) => Encoding.UTF8.GetString(Convert.FromBase64String(part.Replace('-', '+').Replace('_', '/').PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '=')));
 

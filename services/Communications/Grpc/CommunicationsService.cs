@@ -11,15 +11,15 @@ namespace Ent.Partnership.Communications.Grpc;
 public sealed class CommunicationsService(CommunicationCatalog catalog, ElectionCatalog elections) : V1.Communications.CommunicationsBase
 {
     /// <summary>Collectivities write their own messages (an admin may for them).</summary>
-    private const string Drafters = RoleNames.Admin + "," + RoleNames.Service + "," + RoleNames.Collectivity;
+    private const string Drafters = RoleNames.Admin + "," + RoleNames.Collectivity;
 
     /// <summary>The académies (and the DRAAF) review the messages to their schools.</summary>
-    private const string Reviewers = RoleNames.Admin + "," + RoleNames.Service + "," + RoleNames.Academic;
+    private const string Reviewers = RoleNames.Admin + "," + RoleNames.Academic;
 
     /// <summary>Those who write or review messages check them.</summary>
     private const string Checkers = Drafters + "," + RoleNames.Academic;
 
-    private const string AdminsAndServices = RoleNames.Admin + "," + RoleNames.Service;
+    private const string Admins = RoleNames.Admin;
 
     [Authorize(Roles = Drafters)]
     public override Task<Communication> CreateCommunication(CreateCommunicationRequest request, ServerCallContext context) =>
@@ -85,7 +85,7 @@ public sealed class CommunicationsService(CommunicationCatalog catalog, Election
         return new ListDeliveriesResponse { Deliveries = { deliveries }, NextPageToken = next };
     }
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Election> CreateElection(CreateElectionRequest request, ServerCallContext context) =>
         elections.CreateAsync(context.GetCaller(), request.Election, request.ElectionId, request.RequestId);
 
@@ -98,11 +98,11 @@ public sealed class CommunicationsService(CommunicationCatalog catalog, Election
         return new ListElectionsResponse { Elections = { list }, NextPageToken = next };
     }
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Election> UpdateElection(UpdateElectionRequest request, ServerCallContext context) =>
         elections.UpdateAsync(context.GetCaller(), request.Election, request.UpdateMask);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override async Task<Empty> DeleteElection(DeleteElectionRequest request, ServerCallContext context)
     {
         await elections.DeleteAsync(context.GetCaller(), request.Name);

@@ -11,7 +11,7 @@ namespace Ent.Partnership.Communications.Seeding;
 /// <summary>Records the French general elections from 2020 to March 2026 under their stable ids; loading again adds nothing.</summary>
 public sealed class ElectionLoader(IOneAtATime oneAtATime, ElectionCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<ElectionLoader> logger) : OneReplicaAtATimeService(oneAtATime)
 {
-    private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Admin }, "communications-reference-data");
+    private static readonly Caller Loader = Caller.Internal("communications-reference-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)

@@ -24,7 +24,7 @@ public sealed record SeedOptions
 public sealed class SampleMessageLoader(IOneAtATime oneAtATime, CommunicationCatalog catalog, MessageParties parties, SeedOptions options, TimeProvider time, ILogger<SampleMessageLoader> logger)
     : OneReplicaAtATimeService(oneAtATime)
 {
-    private static readonly Caller Admin = new(null, new HashSet<string> { RoleNames.Admin }, "communications-sample-data");
+    private static readonly Caller Admin = Caller.Internal("communications-sample-data");
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)
     {

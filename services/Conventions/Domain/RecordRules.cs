@@ -14,7 +14,7 @@ public static class RecordRules
     /// </summary>
     public static string ActingParty(Caller caller, string party, string action)
     {
-        if (caller.IsAdmin || caller.IsService)
+        if (caller.IsAdmin)
         {
             return party.Length > 0 ? party : throw new InvalidArgumentException("party", "La partie est obligatoire.");
         }

@@ -12,12 +12,12 @@ namespace Ent.Partnership.Conventions.Grpc;
 public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventions.ConventionsBase
 {
     /// <summary>Creating and moving conventions is for admins (and the suite's services).</summary>
-    private const string AdminsAndServices = RoleNames.Admin + "," + RoleNames.Service;
+    private const string Admins = RoleNames.Admin;
 
     /// <summary>Deliberations and signatures are recorded by the parties themselves, or an admin for them.</summary>
-    private const string Signers = RoleNames.Admin + "," + RoleNames.Service + "," + RoleNames.Collectivity + "," + RoleNames.Academic;
+    private const string Signers = RoleNames.Admin + "," + RoleNames.Collectivity + "," + RoleNames.Academic;
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Convention> CreateConvention(CreateConventionRequest request, ServerCallContext context) =>
         catalog.CreateAsync(context.GetCaller(), request.Convention, request.ConventionId, request.RequestId);
 
@@ -30,23 +30,23 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
         return new ListConventionsResponse { Conventions = { conventions }, NextPageToken = next };
     }
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Convention> UpdateConvention(UpdateConventionRequest request, ServerCallContext context) =>
         catalog.UpdateAsync(context.GetCaller(), request.Convention, request.UpdateMask);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Convention> SubmitConvention(SubmitConventionRequest request, ServerCallContext context) =>
         catalog.SubmitAsync(context.GetCaller(), request.Name);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Convention> ReopenConvention(ReopenConventionRequest request, ServerCallContext context) =>
         catalog.ReopenAsync(context.GetCaller(), request.Name, request.Reason);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Convention> TerminateConvention(TerminateConventionRequest request, ServerCallContext context) =>
         catalog.TerminateAsync(context.GetCaller(), request.Name, request.Reason, request.EffectiveDate);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Convention> CancelTermination(CancelTerminationRequest request, ServerCallContext context) =>
         catalog.CancelTerminationAsync(context.GetCaller(), request.Name, request.Reason);
 
@@ -85,7 +85,7 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
         return new ListSignaturesResponse { Signatures = { signatures }, NextPageToken = next };
     }
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Meeting> CreateMeeting(CreateMeetingRequest request, ServerCallContext context) =>
         catalog.CreateMeetingAsync(context.GetCaller(), request.Parent, request.Meeting, request.MeetingId, request.RequestId);
 
@@ -99,23 +99,23 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
         return new ListMeetingsResponse { Meetings = { meetings }, NextPageToken = next };
     }
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Meeting> HoldMeeting(HoldMeetingRequest request, ServerCallContext context) =>
         catalog.HoldMeetingAsync(context.GetCaller(), request.Name, request.Attendance);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Meeting> UpdateMeeting(UpdateMeetingRequest request, ServerCallContext context) =>
         catalog.UpdateMeetingAsync(context.GetCaller(), request.Meeting, request.UpdateMask);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Meeting> CancelMeeting(CancelMeetingRequest request, ServerCallContext context) =>
         catalog.CancelMeetingAsync(context.GetCaller(), request.Name, request.Reason);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Meeting> RecordDecision(RecordDecisionRequest request, ServerCallContext context) =>
         catalog.RecordDecisionAsync(context.GetCaller(), request.Name, request.Decision);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Amendment> CreateAmendment(CreateAmendmentRequest request, ServerCallContext context) =>
         catalog.CreateAmendmentAsync(context.GetCaller(), request.Parent, request.Amendment, request.AmendmentId, request.RequestId);
 
@@ -138,19 +138,19 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
         return new ListAmendmentsResponse { Amendments = { amendments }, NextPageToken = next };
     }
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Amendment> SubmitAmendment(SubmitAmendmentRequest request, ServerCallContext context) =>
         catalog.SubmitAmendmentAsync(context.GetCaller(), request.Name);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Amendment> ReopenAmendment(ReopenAmendmentRequest request, ServerCallContext context) =>
         catalog.ReopenAmendmentAsync(context.GetCaller(), request.Name, request.Reason);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Amendment> AbandonAmendment(AbandonAmendmentRequest request, ServerCallContext context) =>
         catalog.AbandonAmendmentAsync(context.GetCaller(), request.Name, request.Reason);
 
-    [Authorize(Roles = AdminsAndServices)]
+    [Authorize(Roles = Admins)]
     public override Task<Amendment> UpdateAmendment(UpdateAmendmentRequest request, ServerCallContext context) =>
         catalog.UpdateAmendmentAsync(context.GetCaller(), request.Amendment, request.UpdateMask);
 }

@@ -24,7 +24,7 @@ public sealed class SampleConventionLoader(
     IOneAtATime oneAtATime, ConventionCatalog catalog, PartyLookup parties, SeedOptions options, IHostEnvironment environment, ILogger<SampleConventionLoader> logger)
     : OneReplicaAtATimeService(oneAtATime)
 {
-    private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "conventions-sample-data");
+    private static readonly Caller Loader = Caller.Internal("conventions-sample-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)

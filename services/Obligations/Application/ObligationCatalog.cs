@@ -232,7 +232,7 @@ public sealed class ObligationCatalog(
 
     private static void RequireObligor(Caller caller, Obligation obligation)
     {
-        if (!caller.IsAdmin && !caller.IsService && caller.Party != obligation.Obligor)
+        if (!caller.IsAdmin && caller.Party != obligation.Obligor)
         {
             throw new PermissionDeniedException("Seul le débiteur de l'obligation (ou un administrateur) agit sur ses tickets et justificatifs.");
         }

@@ -11,8 +11,10 @@ namespace Ent.Partnership.Obligations.Grpc;
 public sealed class ObligationsService(ObligationCatalog catalog) : V1.Obligations.ObligationsBase
 {
     /// <summary>Evidence and tickets are recorded by the obligors themselves (or an admin).</summary>
-    private const string Obligors = RoleNames.Admin + "," + RoleNames.Service + "," + RoleNames.Collectivity + "," + RoleNames.Academic;
+    private const string Obligors = RoleNames.Admin + "," + RoleNames.Collectivity + "," + RoleNames.Academic;
 
+    // The conventions service checks the obligation a steering committee waives.
+    [ServiceCallers("conventions")]
     public override Task<Obligation> GetObligation(GetObligationRequest request, ServerCallContext context) =>
         catalog.GetAsync(request.Name);
 

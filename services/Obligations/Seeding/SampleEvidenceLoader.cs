@@ -21,7 +21,7 @@ public sealed record SeedOptions
 public sealed class SampleEvidenceLoader(IOneAtATime oneAtATime, ObligationCatalog catalog, SeedOptions options, IHostEnvironment environment, ILogger<SampleEvidenceLoader> logger)
     : OneReplicaAtATimeService(oneAtATime)
 {
-    private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "obligations-sample-data");
+    private static readonly Caller Loader = Caller.Internal("obligations-sample-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default);
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)

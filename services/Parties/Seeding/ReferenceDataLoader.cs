@@ -25,7 +25,7 @@ public sealed class ReferenceDataLoader(
     IOneAtATime oneAtATime, PartyCatalog catalog, SchoolImporter importer, PartyRepository repository, SeedOptions options, IHostEnvironment environment,
     ErrorTranslation errors, ILogger<ReferenceDataLoader> logger) : OneReplicaAtATimeService(oneAtATime)
 {
-    private static readonly Caller Loader = new(null, new HashSet<string> { RoleNames.Service }, "parties-reference-data");
+    private static readonly Caller Loader = Caller.Internal("parties-reference-data");
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
     protected override async Task RunOnceAsync(CancellationToken stoppingToken)

@@ -23,6 +23,7 @@ public static class GrpcServiceExtensions
         builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorInterceptor>();
+            options.Interceptors.Add<ServiceCallersInterceptor>();
             // Without these, gRPC answers any unknown two-segment path (/v1/parties with PUT) itself, as an
             // unimplemented method, and routing never gets to say 405.
             options.IgnoreUnknownServices = true;
@@ -48,6 +49,19 @@ public static class GrpcServiceExtensions
             options.TokenValidationParameters = new InternalToken(signingKey, TimeProvider.System).ValidationParameters();
             options.TokenHandlers.Clear();
             options.TokenHandlers.Add(new RememberedTokenHandler(TimeProvider.System));
+            options.Events = new JwtBearerEvents
+            {
+                // A service's own identity is that service and nothing else, whatever its token claims besides.
+                OnTokenValidated = context =>
+                {
+                    if (context.Principal?.FindFirst(InternalToken.ServiceClaim)?.Value is { } service)
+                    {
+                        context.Principal = InternalToken.ServicePrincipal(service, context.Scheme.Name);
+                    }
+
+                    return Task.CompletedTask;
+                },
+            };
         });
         builder.Services.AddAuthorization();
         return builder;

@@ -4,7 +4,7 @@ using Grpc.Core;
 
 namespace Ent.Partnership.ServiceDefaults.Identity;
 
-/// <summary>Who is calling: a partner's party and roles (from its API key), or another service.</summary>
+/// <summary>Who is calling: a partner's party and roles (from its API key), or another service (<see cref="Service"/>).</summary>
 public sealed record Caller(string? Party, IReadOnlySet<string> Roles, string? Service)
 {
     public bool IsAdmin => Roles.Contains(RoleNames.Admin);
@@ -13,19 +13,28 @@ public sealed record Caller(string? Party, IReadOnlySet<string> Roles, string? S
 
     public bool IsInRole(string role) => Roles.Contains(role);
 
-    /// <summary>Refuses the call unless the caller is an admin (or another service acting for the suite).</summary>
+    /// <summary>Refuses the call unless the caller is an admin: another service's identity never is one.</summary>
     public void RequireAdmin(string action)
     {
-        if (!IsAdmin && !IsService)
+        if (!IsAdmin)
         {
             throw new PermissionDeniedException($"Seul un administrateur peut {action}.");
         }
     }
 
-    public static Caller From(ClaimsPrincipal principal) => new(
-        principal.FindFirstValue(InternalToken.PartyClaim),
-        principal.FindAll(InternalToken.RoleClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
-        principal.FindFirstValue(InternalToken.ServiceClaim));
+    /// <summary>The caller a token names: a service's own identity is that service only, never a party or an admin.</summary>
+    public static Caller From(ClaimsPrincipal principal) => principal.FindFirstValue(InternalToken.ServiceClaim) is { } service
+        ? new(null, new HashSet<string> { RoleNames.Service }, service)
+        : new(
+            principal.FindFirstValue(InternalToken.PartyClaim),
+            principal.FindAll(InternalToken.RoleClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
+            null);
+
+    /// <summary>
+    /// The service itself, in its own process (its loaders of reference and sample data): an administrator of
+    /// its own data, named <paramref name="name"/>. Never made from a token.
+    /// </summary>
+    public static Caller Internal(string name) => new(null, new HashSet<string> { RoleNames.Admin }, name);
 }
 
 /// <summary>The roles of SPEC section 8.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -64,6 +65,15 @@ public sealed class InternalToken
         _serviceToken = new ServiceToken(service, token, now + Lifetime / 2);
         return token;
     }
+
+    /// <summary>A service's own identity: its name and the role <c>service</c>, no party, no other role.</summary>
+    public static ClaimsPrincipal ServicePrincipal(string service, string authenticationType) => new(new ClaimsIdentity(
+        [
+            new Claim(JwtRegisteredClaimNames.Sub, "service:" + service),
+            new Claim(ServiceClaim, service),
+            new Claim(RoleClaim, RoleNames.Service),
+        ],
+        authenticationType, JwtRegisteredClaimNames.Sub, RoleClaim));
 
     private sealed record ServiceToken(string Service, string Token, DateTimeOffset RenewAfter);
 

@@ -28,9 +28,9 @@ public sealed class Readers
     public static Readers Only(IEnumerable<string> parties, IEnumerable<string> roles) =>
         new(false, parties.Select(p => "party:" + p).Concat(roles.Append(RoleNames.Admin).Select(r => "role:" + r)));
 
-    /// <summary>Whether the caller may read; services read everything for the suite.</summary>
+    /// <summary>Whether the caller may read.</summary>
     public bool Admit(Caller caller) =>
-        All || caller.IsService
+        All
         || caller.Party is not null && _entries.Contains("party:" + caller.Party)
         || caller.Roles.Any(role => _entries.Contains("role:" + role));
 

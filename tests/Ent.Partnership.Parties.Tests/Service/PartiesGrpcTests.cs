@@ -1,11 +1,14 @@
 using Ent.Partnership.Dapr;
 using Ent.Partnership.Parties.Domain;
 using Ent.Partnership.Parties.V1;
+using Ent.Partnership.ServiceDefaults.Identity;
 using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using static Ent.Partnership.Parties.V1.Party.Types;
 
 namespace Ent.Partnership.Parties.Tests.Service;
@@ -31,7 +34,7 @@ public sealed class PartiesGrpcOnDaprTests(DaprPartiesServiceFactory service) : 
 /// <summary>The parties service's gRPC behaviour, whichever storage adapter it runs on.</summary>
 public abstract class PartiesGrpcContract(PartiesServiceFactory service)
 {
-    protected static Party School(int number, string authority = "parties/dep-57") => new()
+    internal static Party School(int number, string authority = "parties/dep-57") => new()
     {
         Kind = Kind.School,
         DisplayName = "Collège " + number,
@@ -60,6 +63,43 @@ public abstract class PartiesGrpcContract(PartiesServiceFactory service)
         var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreatePartyAsync(new CreatePartyRequest { Party = School(579002) }).ResponseAsync);
 
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task AServicesOwnIdentity_CallsOnlyTheOperationsListedForIt()
+    {
+        var read = await service.Grpc.GetPartyAsync(new GetPartyRequest { Name = "parties/dep-57" }, service.As(PartiesServiceFactory.ServiceToken("communications")));
+        var write = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreatePartyAsync(
+            new CreatePartyRequest { Party = School(579003) }, service.As(PartiesServiceFactory.ServiceToken("communications"))).ResponseAsync);
+        var unlisted = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.GetPartyAsync(
+            new GetPartyRequest { Name = "parties/dep-57" }, service.As(PartiesServiceFactory.ServiceToken("gateway"))).ResponseAsync);
+
+        Assert.Equal("Moselle", read.DisplayName);
+        Assert.Equal(StatusCode.PermissionDenied, write.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, unlisted.StatusCode);
+    }
+
+    [Fact]
+    public async Task AServicesToken_ClaimingAnAdminsRoleAndAParty_IsThatServiceOnly()
+    {
+        var claiming = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = InternalToken.Issuer,
+            Audience = InternalToken.Audience,
+            Expires = DateTime.UtcNow.AddMinutes(1),
+            Claims = new Dictionary<string, object>
+            {
+                [InternalToken.ServiceClaim] = "communications",
+                [InternalToken.RoleClaim] = new[] { RoleNames.Admin, RoleNames.Collectivity },
+                [InternalToken.PartyClaim] = "parties/dep-57",
+            },
+            SigningCredentials = new SigningCredentials(new InternalToken(PartiesServiceFactory.SigningKey, TimeProvider.System).SigningKey, SecurityAlgorithms.HmacSha256),
+        });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.CreatePartyAsync(
+            new CreatePartyRequest { Party = School(579004) }, service.As(claiming)).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
 
     [Fact]

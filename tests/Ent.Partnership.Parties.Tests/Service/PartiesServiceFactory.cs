@@ -28,6 +28,9 @@ public class PartiesServiceFactory : WebApplicationFactory<Program>, IAsyncLifet
 
     public string CollectivityToken => _tokens.IssueForPartner("moselle", "parties/dep-57", [RoleNames.Collectivity]);
 
+    /// <summary>The token another service makes for its own calls.</summary>
+    public static string ServiceToken(string service) => new InternalToken(SigningKey, TimeProvider.System).IssueForService(service);
+
     public V1.Parties.PartiesClient Grpc { get; private set; } = null!;
 
     public Metadata As(string token) => new() { { "authorization", "Bearer " + token } };

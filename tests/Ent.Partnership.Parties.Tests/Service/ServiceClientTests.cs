@@ -26,19 +26,19 @@ public sealed class ServiceClientTests(PartiesServiceFactory service) : IClassFi
     }
 
     [Fact]
-    public async Task AServiceCall_CarriesTheServiceIdentity()
+    public async Task AServiceCall_CarriesTheServiceIdentity_WhichReadsButIsNoAdmin()
     {
         var client = ClientOf("conventions");
 
         var party = await client.GetPartyAsync(new GetPartyRequest { Name = "parties/dep-57" });
-        var created = await client.CreatePartyAsync(new CreatePartyRequest
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.CreatePartyAsync(new CreatePartyRequest
         {
             PartyId = "made-by-a-service",
             Party = new Party { Kind = Party.Types.Kind.EntProvider, DisplayName = "Opérateur" },
-        });
+        }).ResponseAsync);
 
         Assert.Equal("Moselle", party.DisplayName);
-        Assert.Equal("parties/made-by-a-service", created.Name);
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
 
     [Fact]

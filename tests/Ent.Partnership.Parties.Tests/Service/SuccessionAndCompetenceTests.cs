@@ -2,7 +2,6 @@ extern alias client;
 
 using System.Globalization;
 using client::Ent.Partnership.Parties.Client;
-using Ent.Partnership.Parties.Domain;
 using Ent.Partnership.Parties.V1;
 using Ent.Partnership.Redis;
 using Google.Protobuf;
@@ -79,8 +78,10 @@ public abstract class SuccessionAndCompetenceContract(PartiesServiceFactory serv
         await CreateAsync("dep-chain-a", new Party { Kind = Kind.Department, DisplayName = "A", InseeCode = "92" });
         await CreateAsync("dep-chain-b", new Party { Kind = Kind.Department, DisplayName = "B", InseeCode = "93" });
         await CreateAsync("dep-chain-c", new Party { Kind = Kind.SpecialCollectivity, DisplayName = "C" });
-        await CreateAsync("", School(579301, A, validTo: ""));
-        await CreateAsync("", School(579302, B, validTo: "2022-06-30"));
+        await CreateAsync("", PartiesGrpcContract.School(579301, A));
+        var closed = PartiesGrpcContract.School(579302, B);
+        closed.ValidTo = "2022-06-30";
+        await CreateAsync("", closed);
         await service.Grpc.SucceedPartyAsync(new SucceedPartyRequest { Name = A, Successor = B, EffectiveDate = "2021-01-01" }, service.As(service.AdminToken));
         await service.Grpc.SucceedPartyAsync(new SucceedPartyRequest { Name = B, Successor = C, EffectiveDate = "2024-01-01" }, service.As(service.AdminToken));
     }
@@ -155,16 +156,4 @@ public abstract class SuccessionAndCompetenceContract(PartiesServiceFactory serv
 
     private async Task CreateAsync(string id, Party party) =>
         await service.Grpc.CreatePartyAsync(new CreatePartyRequest { PartyId = id, Party = party, RequestId = $"setup-{id}{party.Uai}" }, service.As(service.AdminToken));
-
-    private static Party School(int number, string authority, string validTo) => new()
-    {
-        Kind = Kind.School,
-        DisplayName = "Collège " + number,
-        Uai = $"0{number}{Uai.CheckLetter(number)}",
-        SchoolType = SchoolType.College,
-        Sector = Sector.Public,
-        Academy = "parties/aca-nancy-metz",
-        CompetentAuthority = authority,
-        ValidTo = validTo,
-    };
 }
