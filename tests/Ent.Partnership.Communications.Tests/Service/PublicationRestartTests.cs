@@ -34,7 +34,9 @@ public abstract class PublicationRestartContract(ServiceEnvironment environment)
     public async Task PushesInFlightWhenTheServiceStops_AreMadeAgainAfterItStarts_AndReachEachSchoolOnce()
     {
         var board = Environment.Board;
-        Environment.Sandbox.Services.GetRequiredService<SandboxSettings>().LatencyMs = 1500;
+        // The service must stop before the ENT answers (else a push is made once, not twice): 4 s leaves room
+        // for a slow stop on a busy machine (with 1.5 s the test failed once, its cause unseen).
+        Environment.Sandbox.Services.GetRequiredService<SandboxSettings>().LatencyMs = 4000;
         var schools = ServiceEnvironment.Schools;
         string name;
         await using (var first = StartCommunications())

@@ -10,7 +10,6 @@ using Ent.Partnership.ServiceDefaults.Identity;
 using Ent.Partnership.Tests.Support;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -44,7 +43,7 @@ public sealed class ServiceEnvironment : IAsyncLifetime
     /// <summary>The Dapr sidecar stand-in, for the communications service in <c>Storage:Mode=Dapr</c>.</summary>
     public DaprSidecar Dapr { get; } = new();
 
-    public PartiesFactory Parties { get; private set; } = null!;
+    public PartiesHost<parties::Ent.Partnership.Parties.Grpc.PartiesService> Parties { get; private set; } = null!;
 
     public SandboxFactory Sandbox { get; } = new();
 
@@ -54,7 +53,7 @@ public sealed class ServiceEnvironment : IAsyncLifetime
     {
         await Redis.InitializeAsync();
         await Dapr.InitializeAsync();
-        Parties = new PartiesFactory(Redis);
+        Parties = new(Redis.ConnectionString, referenceParties: true);
         await Parties.WaitForReferenceDataAsync();
         foreach (var (school, i) in Schools.Select((s, i) => (s, i)))
         {
@@ -83,7 +82,7 @@ public sealed class ServiceEnvironment : IAsyncLifetime
 }
 
 public sealed class CommunicationsFactory(
-    RedisServer redis, PartiesFactory parties, SandboxFactory sandbox, TimeProvider? time, IReadOnlyList<(string Key, string Value)> settings)
+    RedisServer redis, PartiesHost<parties::Ent.Partnership.Parties.Grpc.PartiesService> parties, SandboxFactory sandbox, TimeProvider? time, IReadOnlyList<(string Key, string Value)> settings)
     : WebApplicationFactory<Grpc.CommunicationsService>
 {
     public V1.Communications.CommunicationsClient Client =>
@@ -151,10 +150,7 @@ public sealed class CommunicationsFactory(
             }
 
             services.AddHttpClient(nameof(EntConnector)).ConfigurePrimaryHttpMessageHandler(() => sandbox.Server.CreateHandler());
-            services.AddHttpClient(nameof(parties::Ent.Partnership.Parties.V1.Parties.PartiesClient))
-                .ConfigurePrimaryHttpMessageHandler(() => parties.Server.CreateHandler());
-            services.Configure<GrpcClientFactoryOptions>(nameof(parties::Ent.Partnership.Parties.V1.Parties.PartiesClient),
-                options => options.Address = parties.Server.BaseAddress);
+            parties.Serve(services);
         });
     }
 }
@@ -162,35 +158,4 @@ public sealed class CommunicationsFactory(
 public sealed class SandboxFactory : WebApplicationFactory<NewsBoard>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseSetting("Sandbox:Secret", TestKeys.EntSecret);
-}
-
-public sealed class PartiesFactory(RedisServer redis) : WebApplicationFactory<parties::Ent.Partnership.Parties.Grpc.PartiesService>
-{
-    public HttpClient Admin => field ??= CreateAdminClient();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-        builder.UseSetting("InternalToken:SigningKey", TestKeys.SigningKey);
-        builder.UseSetting("Seed:Parties", "true");
-        builder.UseSetting("Seed:Schools", "false");
-    }
-
-    /// <summary>The reference parties load in the background as the service starts; wait for the last one.</summary>
-    public async Task WaitForReferenceDataAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!(await Admin.GetAsync("/v1/parties/groupement-ent-grand-est/memberships?pageSize=500", timeout.Token)).IsSuccessStatusCode
-            || !(await Admin.GetStringAsync("/v1/parties/groupement-ent-grand-est/memberships?pageSize=500", timeout.Token)).Contains("parties/cea", StringComparison.Ordinal))
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-    }
-
-    private HttpClient CreateAdminClient()
-    {
-        var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", new InternalToken(TestKeys.SigningKey, TimeProvider.System).IssueForPartner("test", null, [RoleNames.Admin]));
-        return client;
-    }
 }

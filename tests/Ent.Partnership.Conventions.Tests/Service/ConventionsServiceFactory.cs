@@ -7,7 +7,6 @@ using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -25,9 +24,9 @@ public class ConventionsServiceFactory : WebApplicationFactory<Grpc.ConventionsS
     public const string SigningKey = TestSecrets.SigningKey;
 
     private readonly RedisServer _redis = new();
-    private readonly PartiesFactory _parties;
+    private readonly PartiesHost<parties::Ent.Partnership.Parties.Grpc.PartiesService> _parties;
 
-    public ConventionsServiceFactory() => _parties = new PartiesFactory(_redis);
+    public ConventionsServiceFactory() => _parties = new(_redis.ConnectionString, referenceParties: true);
 
     /// <summary>The time both services see; starts on 28 November 2026 in Paris.</summary>
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
@@ -87,10 +86,7 @@ public class ConventionsServiceFactory : WebApplicationFactory<Grpc.ConventionsS
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Time);
-            services.AddHttpClient(nameof(parties::Ent.Partnership.Parties.V1.Parties.PartiesClient))
-                .ConfigurePrimaryHttpMessageHandler(() => _parties.Server.CreateHandler());
-            services.Configure<GrpcClientFactoryOptions>(nameof(parties::Ent.Partnership.Parties.V1.Parties.PartiesClient),
-                options => options.Address = _parties.Server.BaseAddress);
+            _parties.Serve(services);
         });
     }
 
@@ -115,30 +111,6 @@ public class ConventionsServiceFactory : WebApplicationFactory<Grpc.ConventionsS
         await _parties.DisposeAsync();
         await StopStorageAsync();
         await _redis.DisposeAsync();
-    }
-
-    private sealed class PartiesFactory(RedisServer redis) : WebApplicationFactory<parties::Ent.Partnership.Parties.Grpc.PartiesService>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-            builder.UseSetting("InternalToken:SigningKey", SigningKey);
-            builder.UseSetting("Seed:Parties", "true");
-            builder.UseSetting("Seed:Schools", "false");
-        }
-
-        /// <summary>The reference parties load in the background as the service starts; wait for the last one.</summary>
-        public async Task WaitForReferenceDataAsync()
-        {
-            var client = CreateClient();
-            client.DefaultRequestHeaders.Authorization = new("Bearer", new InternalToken(SigningKey, TimeProvider.System).IssueForPartner("test", null, [RoleNames.Admin]));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (!(await client.GetAsync("/v1/parties/groupement-ent-grand-est/memberships?pageSize=500", timeout.Token)).IsSuccessStatusCode
-                || !(await client.GetStringAsync("/v1/parties/groupement-ent-grand-est/memberships?pageSize=500", timeout.Token)).Contains("parties/cea", StringComparison.Ordinal))
-            {
-                await Task.Delay(100, timeout.Token);
-            }
-        }
     }
 }
 

@@ -8,7 +8,6 @@ using Ent.Partnership.Obligations.Storage;
 using Ent.Partnership.ServiceDefaults.Identity;
 using Ent.Partnership.Storage;
 using Ent.Partnership.Tests.Support;
-using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -26,7 +25,7 @@ public abstract class CatchUpContract : IAsyncLifetime
 {
     protected const string SigningKey = TestSecrets.SigningKey;
 
-    private WebApplicationFactory<parties::Ent.Partnership.Parties.Grpc.PartiesService> _parties = null!;
+    private PartiesHost<parties::Ent.Partnership.Parties.Grpc.PartiesService> _parties = null!;
 
     /// <summary>The redis-server the parties service (and, on the Redis path, the obligations service) uses.</summary>
     protected abstract string RedisConnectionString { get; }
@@ -47,12 +46,7 @@ public abstract class CatchUpContract : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await StartStorageAsync();
-        _parties = new WebApplicationFactory<parties::Ent.Partnership.Parties.Grpc.PartiesService>().WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("ConnectionStrings:redis", RedisConnectionString);
-            builder.UseSetting("InternalToken:SigningKey", SigningKey);
-            builder.UseSetting("Seed:Parties", "false");
-        });
+        _parties = new(RedisConnectionString, referenceParties: false);
     }
 
     public async Task DisposeAsync()
@@ -69,10 +63,7 @@ public abstract class CatchUpContract : IAsyncLifetime
             builder.UseSetting("Seed:Evidence", "false");
             builder.ConfigureTestServices(services =>
             {
-                services.AddHttpClient(nameof(parties::Ent.Partnership.Parties.V1.Parties.PartiesClient))
-                    .ConfigurePrimaryHttpMessageHandler(() => _parties.Server.CreateHandler());
-                services.Configure<GrpcClientFactoryOptions>(nameof(parties::Ent.Partnership.Parties.V1.Parties.PartiesClient),
-                    options => options.Address = _parties.Server.BaseAddress);
+                _parties.Serve(services);
             });
         });
 
