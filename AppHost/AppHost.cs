@@ -8,13 +8,11 @@ var builder = DistributedApplication.CreateBuilder(args);
 // `--replicas 2` runs two processes of each service.
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--replicas"] = "Services:Replicas" });
 
-// The key that signs the internal tokens the gateway makes from API keys; generated, never configured by hand.
-var tokenKey = builder.AddParameter("internal-token-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
 var environment = builder.Environment.EnvironmentName;
 
 var redis = builder.AddPartnershipRedis("redis");
 
-var parties = builder.AddPartnershipService<Projects.Ent_Partnership_Parties>("parties", tokenKey)
+var parties = builder.AddPartnershipService<Projects.Ent_Partnership_Parties>("parties")
     .WithSampleData(builder, "Parties", "Schools")
     .WithReference(redis)
     .WaitFor(redis);
@@ -22,14 +20,14 @@ var parties = builder.AddPartnershipService<Projects.Ent_Partnership_Parties>("p
 // Everything but Redis starts at once: each service calls the others only once they answer (sample data
 // waits for them, the publisher retries the ENT, the gateway's health is the services' health), and
 // starting them one after the other would add up their start-up times.
-var conventions = builder.AddPartnershipService<Projects.Ent_Partnership_Conventions>("conventions", tokenKey)
+var conventions = builder.AddPartnershipService<Projects.Ent_Partnership_Conventions>("conventions")
     .WithSampleData(builder, "Conventions")
     .WithReference(redis)
     .WaitFor(redis)
     .WithReference(parties);
 
 // Obligations follow the conventions' events; the stream's consumer group catches up whenever it starts.
-var obligations = builder.AddPartnershipService<Projects.Ent_Partnership_Obligations>("obligations", tokenKey)
+var obligations = builder.AddPartnershipService<Projects.Ent_Partnership_Obligations>("obligations")
     .WithSampleData(builder, "Evidence")
     .WithReference(redis)
     .WaitFor(redis)
@@ -40,7 +38,7 @@ conventions.WithReference(obligations);
 // Pushes to the ENT are signed under a secret shared with it. In Development the ENT sandbox stands in for
 // it; anywhere else the ENT's address is a parameter the operator gives.
 var entSecret = builder.AddParameter("ent-push-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
-var communications = builder.AddPartnershipService<Projects.Ent_Partnership_Communications>("communications", tokenKey)
+var communications = builder.AddPartnershipService<Projects.Ent_Partnership_Communications>("communications")
     .WithSampleData(builder, "Messages", "Elections")
     .WithEnvironment("Ent__Secret", entSecret)
     .WithReference(redis)
@@ -70,12 +68,18 @@ var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", la
     .WithHttpEndpoint(port: gatewayPort, name: "http", isProxied: false)
     .WithExternalHttpEndpoints()
     .WithEnvironment("DOTNET_ENVIRONMENT", environment)
-    .WithEnvironment("InternalToken__SigningKey", tokenKey)
+    .WithEnvironment("InternalToken__Seed", builder.AddTokenSeed("gateway"))
     .WithHttpHealthCheck("/health")
     .WithReference(parties)
     .WithReference(conventions)
     .WithReference(obligations)
     .WithReference(communications);
+
+// Each service takes the tokens the gateway makes for partners, and those of the services that call it.
+parties.Trusting(gateway, conventions, obligations, communications);
+conventions.Trusting(gateway);
+obligations.Trusting(gateway, conventions);
+communications.Trusting(gateway);
 
 builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
 {

@@ -7,14 +7,15 @@ public static class ServiceResourceExtensions
 {
     /// <summary>
     /// A gRPC service of the suite: an HTTP/1.1 endpoint for REST and health and an HTTP/2 one for gRPC (over
-    /// plain http one port cannot serve both), the token key, the AppHost's environment, health-based readiness.
+    /// plain http one port cannot serve both), the seed of its own token keys, the AppHost's environment,
+    /// health-based readiness.
     /// With <c>Services:Proxied</c> = <c>false</c> the gateway and clients reach each service on its own port
     /// rather than through the orchestrator's proxy (the benchmarks measure the service, not the proxy). With
     /// <c>Services:Replicas</c> (or <c>--replicas N</c>) each service runs N processes behind that proxy;
     /// <c>Clock:Interval</c> sets how often their clock jobs run.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddPartnershipService<TProject>(
-        this IDistributedApplicationBuilder builder, string name, IResourceBuilder<ParameterResource> tokenKey)
+        this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectMetadata, new()
     {
         var proxied = builder.Configuration.GetValue("Services:Proxied", true);
@@ -29,7 +30,7 @@ public static class ServiceResourceExtensions
             .WithEndpoint(scheme: "http", name: "grpc", env: "GRPC_PORT", isProxied: proxied)
             .WithEndpoint("grpc", endpoint => endpoint.Transport = "http2")
             .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
-            .WithEnvironment("InternalToken__SigningKey", tokenKey)
+            .WithEnvironment("InternalToken__Seed", builder.AddTokenSeed(name))
             .WithHttpHealthCheck("/health", endpointName: "http");
         if (builder.Configuration["Clock:Interval"] is { } interval)
         {
@@ -57,6 +58,25 @@ public static class ServiceResourceExtensions
             {
                 service.WithEnvironment($"Seed__{set}", value);
             }
+        }
+
+        return service;
+    }
+
+    /// <summary>
+    /// The secret seed an issuer (the gateway, a service) makes its token key pair from: generated, never
+    /// configured by hand. To rotate, give the issuer a new seed and the old one as <c>InternalToken__PreviousSeed</c>
+    /// for the tokens' lifetime plus the time its public keys are kept (docs/decisions.md).
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddTokenSeed(this IDistributedApplicationBuilder builder, string issuer) =>
+        builder.AddParameter($"token-seed-{issuer}", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+
+    /// <summary>Tells <paramref name="service"/> where to fetch the public keys of the issuers whose tokens it takes.</summary>
+    public static IResourceBuilder<ProjectResource> Trusting(this IResourceBuilder<ProjectResource> service, params IResourceBuilder<ProjectResource>[] issuers)
+    {
+        foreach (var issuer in issuers)
+        {
+            service.WithEnvironment($"InternalToken__Issuers__{issuer.Resource.Name}", issuer.GetEndpoint("http"));
         }
 
         return service;

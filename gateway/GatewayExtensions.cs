@@ -11,9 +11,7 @@ public static class GatewayExtensions
         builder.AddServiceDefaults();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = Limits.MaxRequestLineBytes);
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection("Gateway"));
-        var signingKey = builder.Configuration["InternalToken:SigningKey"]
-            ?? throw new InvalidOperationException("InternalToken:SigningKey is not configured; the AppHost provides it.");
-        builder.Services.AddSingleton(new InternalToken(signingKey, TimeProvider.System));
+        builder.Services.AddInternalTokens(builder.Configuration, RememberedTokenHandler.GatewayIssuer);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
@@ -57,6 +55,7 @@ public static class GatewayExtensions
             }
         }));
         app.MapDefaultEndpoints();
+        app.MapJwks();
         app.MapApiReference();
         return app;
     }

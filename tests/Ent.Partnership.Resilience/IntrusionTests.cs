@@ -24,13 +24,17 @@ public sealed class IntrusionTests(SuiteFixture suite) : IAsyncLifetime
 
     private readonly Gateway _gateway = new(suite.Gateway);
     private readonly HttpClient _service = new() { BaseAddress = suite.App.GetEndpoint("parties", "http"), Timeout = TimeSpan.FromSeconds(30) };
-    private string _signingKey = "";
+    private IssuerKeys _gatewayKeys = null!;
+    private IssuerKeys _communicationsKeys = null!;
 
     public async Task InitializeAsync()
     {
         await suite.ImportSchoolsOnceAsync();
         var model = suite.App.Services.GetRequiredService<DistributedApplicationModel>();
-        _signingKey = (await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "internal-token-key").GetValueAsync(CancellationToken.None))!;
+        async Task<IssuerKeys> KeysOfAsync(string issuer) => new(issuer,
+            (await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "token-seed-" + issuer).GetValueAsync(CancellationToken.None))!);
+        _gatewayKeys = await KeysOfAsync("gateway");
+        _communicationsKeys = await KeysOfAsync("communications");
     }
 
     public Task DisposeAsync()
@@ -42,9 +46,10 @@ public sealed class IntrusionTests(SuiteFixture suite) : IAsyncLifetime
     [Fact]
     public async Task AServiceCalledStraight_AnswersOnlyAValidInternalToken()
     {
-        var valid = new InternalToken(_signingKey, TimeProvider.System).IssueForPartner("intruder", "parties/region-grand-est", ["admin"]);
-        var expired = new InternalToken(_signingKey, new Clock(DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5))).IssueForPartner("intruder", null, ["admin"]);
-        var otherKey = new InternalToken(new string('k', 48), TimeProvider.System).IssueForPartner("intruder", null, ["admin"]);
+        var valid = new InternalToken(_gatewayKeys, TimeProvider.System).IssueForPartner("intruder", "parties/region-grand-est", ["admin"]);
+        var expired = new InternalToken(_gatewayKeys, new Clock(DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5))).IssueForPartner("intruder", null, ["admin"]);
+        var otherKey = new InternalToken(new IssuerKeys("gateway", new string('k', 48)), TimeProvider.System).IssueForPartner("intruder", null, ["admin"]);
+        var sharedKey = new InternalToken(new string('k', 48), TimeProvider.System).IssueForPartner("intruder", null, ["admin"]);
         var parts = valid.Split('.');
         var tampered = $"{parts[0]}.{Encode(Decode(parts[1]).Replace("region-grand-est", "aca-strasbourg", StringComparison.Ordinal))}.{parts[2]}";
         var unsigned = $"{Encode("""{"alg":"none","typ":"JWT"}""")}.{parts[1]}.";
@@ -55,6 +60,7 @@ public sealed class IntrusionTests(SuiteFixture suite) : IAsyncLifetime
             ("no token", null),
             ("a partner's API key", "Bearer dev-admin-key"),
             ("a token signed with another key", "Bearer " + otherKey),
+            ("a token signed with a shared secret (HS256)", "Bearer " + sharedKey),
             ("an expired token", "Bearer " + expired),
             ("a token whose party was changed", "Bearer " + tampered),
             ("an unsigned token", "Bearer " + unsigned),
@@ -69,21 +75,20 @@ public sealed class IntrusionTests(SuiteFixture suite) : IAsyncLifetime
     [Fact]
     public async Task AServicesOwnIdentity_CallsOnlyItsOperations_AndIsNeverAPartnerOrAnAdmin()
     {
-        var communications = "Bearer " + new InternalToken(_signingKey, TimeProvider.System).IssueForService("communications");
-        using var conventions = new HttpClient { BaseAddress = suite.App.GetEndpoint("conventions", "http"), Timeout = TimeSpan.FromSeconds(30) };
+        var communications = "Bearer " + new InternalToken(_communicationsKeys, TimeProvider.System).IssueForService("communications");
         var create = """{"kind":"ENT_PROVIDER","displayName":"Prestataire intrus"}""";
 
         // Listed for it: the parties' reads.
         Assert.Equal(HttpStatusCode.OK, (await StraightAsync(communications)).StatusCode);
-        foreach (var (what, client, method, path, body) in new[]
+        foreach (var (what, method, path, body) in new[]
         {
-            ("a write of the parties", _service, HttpMethod.Post, "/v1/parties", create),
-            ("a read of another service not listed for it", conventions, HttpMethod.Get, "/v1/conventions/mbn-grand-est", null),
+            ("a write", HttpMethod.Post, "/v1/parties", create),
+            ("a read not listed for it", HttpMethod.Get, "/v1/parties/region-grand-est:history", null),
         })
         {
             using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.TryAddWithoutValidation("Authorization", communications);
-            using var response = await client.SendAsync(request);
+            using var response = await _service.SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{what}: {(int)response.StatusCode}");
             Assert.Equal(7, (await Gateway.JsonOf(response)).GetProperty("code").GetInt32()); // PERMISSION_DENIED
         }
@@ -102,9 +107,37 @@ public sealed class IntrusionTests(SuiteFixture suite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AServicesKey_SignsForNoPartnerAdminOrOtherService_AtAnyService()
+    {
+        var communicationsKey = new InternalToken(_communicationsKeys, TimeProvider.System);
+        foreach (var (service, path) in new[]
+        {
+            ("parties", "/v1/parties/region-grand-est"),
+            ("conventions", "/v1/conventions"),
+            ("obligations", "/v1/obligations"),
+            ("communications", "/v1/communications"),
+        })
+        {
+            using var client = new HttpClient { BaseAddress = suite.App.GetEndpoint(service, "http"), Timeout = TimeSpan.FromSeconds(30) };
+            foreach (var (what, token) in new[]
+            {
+                ("an admin", communicationsKey.IssueForPartner("forged", null, ["admin"])),
+                ("a partner", communicationsKey.IssueForPartner("forged", "parties/region-grand-est", ["collectivity"])),
+                ("another service", communicationsKey.IssueForService("conventions")),
+            })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+                using var response = await client.SendAsync(request);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"communications' key signing for {what}, at {service}: {(int)response.StatusCode}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task IdentityHeadersSentByAClient_AreIgnored()
     {
-        var forged = new InternalToken(_signingKey, TimeProvider.System).IssueForPartner("intruder", null, ["admin"]);
+        var forged = new InternalToken(_gatewayKeys, TimeProvider.System).IssueForPartner("intruder", null, ["admin"]);
         var create = """{"kind":"ENT_PROVIDER","displayName":"Prestataire intrus"}""";
 
         // An observer's key with headers claiming more: the headers are dropped, the observer may not write.
@@ -167,14 +200,14 @@ public sealed class IntrusionTests(SuiteFixture suite) : IAsyncLifetime
         return await _service.SendAsync(request);
     }
 
-    /// <summary>A token with these claims, signed with the suite's key as a service's would be.</summary>
+    /// <summary>A token with these claims, signed with the communications service's key.</summary>
     private string Signed(Dictionary<string, object> claims) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
-        Issuer = InternalToken.Issuer,
+        Issuer = _communicationsKeys.Issuer,
         Audience = InternalToken.Audience,
         Expires = DateTime.UtcNow.AddMinutes(1),
         Claims = claims,
-        SigningCredentials = new SigningCredentials(new InternalToken(_signingKey, TimeProvider.System).SigningKey, SecurityAlgorithms.HmacSha256),
+        SigningCredentials = _communicationsKeys.Signing,
     });
 
     private static string Decode(string part) => Encoding.UTF8.GetString(Convert.FromBase64String(part.Replace('-', '+').Replace('_', '/').PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '=')));

@@ -73,7 +73,8 @@ public sealed partial class ManifestTests
             breaches.Add("The ENT's address is not the parameter ent-base-url.");
         }
 
-        foreach (var secret in new[] { "internal-token-key", "ent-push-secret", "redis-password" })
+        string[] issuers = ["gateway", "parties", "conventions", "obligations", "communications"];
+        foreach (var secret in issuers.Select(issuer => "token-seed-" + issuer).Concat(["ent-push-secret", "redis-password"]))
         {
             if (resources[secret]?["inputs"]?["value"]?["secret"]?.GetValue<bool>() != true)
             {

@@ -37,18 +37,17 @@ public static class GrpcServiceExtensions
         builder.Services.AddGrpcHealthChecks();
         builder.Services.AddGrpcReflection();
 
-        var signingKey = builder.Configuration["InternalToken:SigningKey"]
-            ?? throw new InvalidOperationException("InternalToken:SigningKey is not configured; the AppHost provides it.");
         // Token lifetimes are checked by other processes against their own clocks: always the system's time,
         // even where tests move the application's TimeProvider.
-        builder.Services.AddSingleton(new InternalToken(signingKey, TimeProvider.System));
+        builder.Services.AddInternalTokens(builder.Configuration, serviceName);
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(_ => { });
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<InternalToken, IServiceProvider>((options, tokens, services) =>
         {
             options.MapInboundClaims = false;
-            options.TokenValidationParameters = new InternalToken(signingKey, TimeProvider.System).ValidationParameters();
+            options.TokenValidationParameters = tokens.ValidationParameters();
             options.TokenHandlers.Clear();
-            options.TokenHandlers.Add(new RememberedTokenHandler(TimeProvider.System));
+            options.TokenHandlers.Add(new RememberedTokenHandler(TimeProvider.System, services.GetService<TrustedIssuers>()));
             options.Events = new JwtBearerEvents
             {
                 // A service's own identity is that service and nothing else, whatever its token claims besides.
@@ -107,6 +106,7 @@ public static class GrpcServiceExtensions
         }
 
         app.MapDefaultEndpoints();
+        app.MapJwks();
         return app;
     }
 }

@@ -21,6 +21,7 @@ public sealed class InternalToken
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
 
     private readonly SigningCredentials _credentials;
+    private readonly string _issuer;
     private readonly TimeProvider _time;
     private readonly JsonWebTokenHandler _handler = new();
     private ServiceToken? _serviceToken;
@@ -29,6 +30,16 @@ public sealed class InternalToken
     {
         SigningKey = CreateKey(signingKey);
         _credentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256);
+        _issuer = Issuer;
+        _time = time;
+    }
+
+    /// <summary>Tokens signed with an issuer's own key pair (ES256), named by its issuer (SPEC section 15).</summary>
+    public InternalToken(IssuerKeys keys, TimeProvider time)
+    {
+        SigningKey = null!;
+        _credentials = keys.Signing;
+        _issuer = keys.Issuer;
         _time = time;
     }
 
@@ -82,7 +93,7 @@ public sealed class InternalToken
         var now = _time.GetUtcNow().UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = Issuer,
+            Issuer = _issuer,
             Audience = Audience,
             IssuedAt = now,
             NotBefore = now,

@@ -11,10 +11,13 @@ namespace Ent.Partnership.ServiceDefaults.Identity;
 /// text, signature included, so nothing but the very token validated before is taken on trust; the parameters
 /// are the process's one set, fixed at start.
 /// </summary>
-public sealed class RememberedTokenHandler(TimeProvider time) : TokenHandler
+public sealed class RememberedTokenHandler(TimeProvider time, TrustedIssuers? trusted = null) : TokenHandler
 {
     /// <summary>Tokens remembered at most; beyond, the memory starts again (a few minutes' worth of keys at most).</summary>
     public const int Capacity = 10_000;
+
+    /// <summary>The issuer of partners' and persons' tokens.</summary>
+    public const string GatewayIssuer = "gateway";
 
     private readonly JsonWebTokenHandler _inner = new() { MapInboundClaims = false };
     private readonly ConcurrentDictionary<string, TokenValidationResult> _valid = new(StringComparer.Ordinal);
@@ -31,7 +34,9 @@ public sealed class RememberedTokenHandler(TimeProvider time) : TokenHandler
             _valid.TryRemove(token, out _);
         }
 
-        var result = await _inner.ValidateTokenAsync(token, validationParameters);
+        var result = trusted is null
+            ? await _inner.ValidateTokenAsync(token, validationParameters)
+            : await ValidateSignedByIssuerAsync(token, validationParameters, trusted);
         if (!result.IsValid)
         {
             return result;
@@ -45,6 +50,35 @@ public sealed class RememberedTokenHandler(TimeProvider time) : TokenHandler
         _valid[token] = result;
         return Copy(result);
     }
+
+    /// <summary>
+    /// A token signed (ES256) with the key of the issuer it names, that issuer being one this process trusts:
+    /// the gateway speaks for partners and persons only, a service for itself only (its <c>svc</c> is its name).
+    /// </summary>
+    private async Task<TokenValidationResult> ValidateSignedByIssuerAsync(string token, TokenValidationParameters validationParameters, TrustedIssuers issuers)
+    {
+        if (!_inner.CanReadToken(token) || _inner.ReadJsonWebToken(token) is not { Issuer: { Length: > 0 } issuer } read || !issuers.Knows(issuer))
+        {
+            return Invalid("The token names no issuer this service trusts.");
+        }
+
+        var parameters = validationParameters.Clone();
+        parameters.ValidIssuer = issuer;
+        parameters.IssuerSigningKeys = await issuers.KeysAsync(issuer, read.Kid, CancellationToken.None);
+        parameters.ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256];
+        var result = await _inner.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid)
+        {
+            return result;
+        }
+
+        var service = result.ClaimsIdentity.FindFirst(InternalToken.ServiceClaim)?.Value;
+        return (issuer == GatewayIssuer ? service is null : service == issuer)
+            ? result
+            : Invalid($"{issuer} may not sign for {service ?? "a partner"}.");
+    }
+
+    private static TokenValidationResult Invalid(string reason) => new() { IsValid = false, Exception = new SecurityTokenValidationException(reason) };
 
     /// <summary>Each request gets its own identity: nothing one request does to it reaches another.</summary>
     private static TokenValidationResult Copy(TokenValidationResult valid) => new()

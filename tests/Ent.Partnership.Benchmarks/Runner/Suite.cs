@@ -23,7 +23,7 @@ public sealed class Suite : IAsyncDisposable
 
     private Suite(string signingKey)
     {
-        _tokens = new InternalToken(signingKey, TimeProvider.System);
+        _tokens = new InternalToken(new IssuerKeys("gateway", signingKey), TimeProvider.System);
         SigningKey = signingKey;
     }
 
@@ -52,7 +52,7 @@ public sealed class Suite : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
             [$"--Gateway:Port={port}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Services:Proxied=false",
-                $"--Parameters:internal-token-key={SigningKey}", "--Seed:Messages=false", .. settings],
+                $"--Parameters:token-seed-gateway={SigningKey}", "--Seed:Messages=false", .. settings],
             timeout.Token);
         // The orchestrator's own log (health probes failing while the services start) would drown the results.
         builder.Services.AddLogging(logging => logging

@@ -1,0 +1,59 @@
+using Ent.Partnership.ServiceDefaults.Identity;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Ent.Partnership.Parties.Tests.Identity;
+
+/// <summary>Tokens checked against their issuer's own keys: who may sign for whom.</summary>
+public sealed class IssuerSignedTokensTests
+{
+    private static readonly IssuerKeys Gateway = new("gateway", "a-generated-seed-of-48-characters-for-the-gateway");
+    private static readonly IssuerKeys Communications = new("communications", "a-generated-seed-of-48-characters-for-communications");
+
+    private static readonly TrustedIssuers Trusted = new(
+        new Dictionary<string, IReadOnlyList<SecurityKey>>
+        {
+            ["gateway"] = IssuerKeys.Parse(Gateway.Jwks()),
+            ["communications"] = IssuerKeys.Parse(Communications.Jwks()),
+        },
+        new Dictionary<string, Uri>(), new HttpClient(), TimeProvider.System);
+
+    private static async Task<bool> AcceptedAsync(string token) =>
+        (await new RememberedTokenHandler(TimeProvider.System, Trusted).ValidateTokenAsync(token, new InternalToken(Gateway, TimeProvider.System).ValidationParameters())).IsValid;
+
+    [Fact]
+    public async Task TheGateway_SignsForPartners_AndAServiceForItself()
+    {
+        Assert.True(await AcceptedAsync(new InternalToken(Gateway, TimeProvider.System).IssueForPartner("dev-admin", null, [RoleNames.Admin])));
+        Assert.True(await AcceptedAsync(new InternalToken(Communications, TimeProvider.System).IssueForService("communications")));
+    }
+
+    [Fact]
+    public async Task AServicesKey_SignsNeitherForAPartner_NorForAnotherService_NorForTheGateway()
+    {
+        var communications = new InternalToken(Communications, TimeProvider.System);
+
+        Assert.False(await AcceptedAsync(communications.IssueForPartner("forged", "parties/region-grand-est", [RoleNames.Admin])));
+        Assert.False(await AcceptedAsync(communications.IssueForService("parties")));
+        Assert.False(await AcceptedAsync(Relabelled(communications.IssueForPartner("forged", null, [RoleNames.Admin]), "gateway")));
+        Assert.False(await AcceptedAsync(new InternalToken(Gateway, TimeProvider.System).IssueForService("communications")));
+    }
+
+    [Fact]
+    public async Task ATokenOfAnUnknownIssuer_OrSignedWithTheOldSharedKey_IsRefused()
+    {
+        var parties = new InternalToken(new IssuerKeys("parties", "a-generated-seed-of-48-characters-for-the-parties"), TimeProvider.System);
+
+        Assert.False(await AcceptedAsync(parties.IssueForService("parties")));
+        Assert.False(await AcceptedAsync(new InternalToken(new string('k', 48), TimeProvider.System).IssueForPartner("old", null, [RoleNames.Admin])));
+    }
+
+    /// <summary>A token signed by one issuer with another issuer's name written in.</summary>
+    private static string Relabelled(string token, string issuer)
+    {
+        var read = new JsonWebTokenHandler().ReadJsonWebToken(token);
+        var claims = read.Claims.GroupBy(c => c.Type).ToDictionary(g => g.Key, g => g.Count() == 1 ? (object)g.First().Value : g.Select(c => c.Value).ToArray());
+        claims["iss"] = issuer;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor { Claims = claims, SigningCredentials = Communications.Signing });
+    }
+}
