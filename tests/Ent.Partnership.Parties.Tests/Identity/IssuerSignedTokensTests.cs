@@ -48,6 +48,36 @@ public sealed class IssuerSignedTokensTests
         Assert.False(await AcceptedAsync(new InternalToken(new string('k', 48), TimeProvider.System).IssueForPartner("old", null, [RoleNames.Admin])));
     }
 
+    [Fact]
+    public async Task ARotation_KeepsThePreviousKeysTokens_UntilTheyExpire_ThenRefusesThem()
+    {
+        var previous = new IssuerKeys("gateway", "a-generated-seed-of-48-characters-for-the-gateway");
+        var rotating = new IssuerKeys("gateway", "the-next-seed-of-at-least-32-bytes-for-the-gateway", previousSeed: "a-generated-seed-of-48-characters-for-the-gateway");
+        var rotated = new IssuerKeys("gateway", "the-next-seed-of-at-least-32-bytes-for-the-gateway");
+        var justMade = new InternalToken(previous, TimeProvider.System).IssueForPartner("dev-admin", null, [RoleNames.Admin]);
+        var expired = new InternalToken(previous, new Clock(DateTimeOffset.UtcNow - InternalToken.Lifetime - TimeSpan.FromMinutes(1))).IssueForPartner("dev-admin", null, [RoleNames.Admin]);
+
+        Assert.True(await AcceptedByAsync(rotating, justMade));
+        Assert.True(await AcceptedByAsync(rotating, new InternalToken(rotating, TimeProvider.System).IssueForPartner("dev-admin", null, [RoleNames.Admin])));
+        Assert.False(await AcceptedByAsync(rotating, expired));
+        Assert.False(await AcceptedByAsync(rotated, justMade));
+    }
+
+    /// <summary>Whether a service that knows <paramref name="gateway"/>'s published keys takes the token.</summary>
+    private static async Task<bool> AcceptedByAsync(IssuerKeys gateway, string token)
+    {
+        var trusted = new TrustedIssuers(
+            new Dictionary<string, IReadOnlyList<SecurityKey>> { ["gateway"] = IssuerKeys.Parse(gateway.Jwks()) },
+            new Dictionary<string, Uri>(), new HttpClient(), TimeProvider.System);
+        return (await new RememberedTokenHandler(TimeProvider.System, trusted).ValidateTokenAsync(token, new InternalToken(gateway, TimeProvider.System).ValidationParameters())).IsValid;
+    }
+
+    /// <summary>A clock stopped at <paramref name="now"/>.</summary>
+    private sealed class Clock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
     /// <summary>A token signed by one issuer with another issuer's name written in.</summary>
     private static string Relabelled(string token, string issuer)
     {
