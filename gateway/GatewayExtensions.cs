@@ -11,7 +11,7 @@ public static class GatewayExtensions
         builder.AddServiceDefaults();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = Limits.MaxRequestLineBytes);
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection("Gateway"));
-        builder.Services.AddInternalTokens(builder.Configuration, RememberedTokenHandler.GatewayIssuer);
+        builder.Services.AddInternalTokens(builder.Configuration, builder.Environment, RememberedTokenHandler.GatewayIssuer);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

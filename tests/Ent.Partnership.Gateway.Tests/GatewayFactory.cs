@@ -31,7 +31,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Production");
         // Read as the gateway starts, before the configuration below is added.
-        builder.UseSetting("InternalToken:SigningKey", TestSecrets.SigningKey);
+        builder.UseSetting("InternalToken:Seed", TestSecrets.GatewaySeed);
         builder.UseSetting("Gateway:CorsOrigins:0", "https://partenaire.example");
         builder.ConfigureAppConfiguration(configuration => configuration.Add(Keys));
     }

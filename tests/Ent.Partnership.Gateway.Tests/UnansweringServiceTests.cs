@@ -38,7 +38,7 @@ public sealed class UnansweringServiceTests : IAsyncLifetime
         _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(gateway =>
         {
             gateway.UseEnvironment("Production");
-            gateway.UseSetting("InternalToken:SigningKey", TestSecrets.SigningKey);
+            gateway.UseSetting("InternalToken:Seed", TestSecrets.GatewaySeed);
             gateway.UseSetting("Gateway:ApiKeys:0:Id", "test-admin");
             gateway.UseSetting("Gateway:ApiKeys:0:Key", "test-admin-key");
             gateway.UseSetting("Gateway:ApiKeys:0:Roles:0", "admin");

@@ -5,4 +5,7 @@ public static class TestSecrets
 {
     /// <summary>The key that signs and checks the internal tokens of the services hosted in memory.</summary>
     public const string SigningKey = "in-memory-tests-signing-key-of-at-least-32-bytes";
+
+    /// <summary>The seed of the gateway's token keys, for a gateway hosted in memory as in production.</summary>
+    public const string GatewaySeed = "in-memory-tests-seed-of-the-gateway-of-at-least-32-bytes";
 }

@@ -39,7 +39,7 @@ public static class GrpcServiceExtensions
 
         // Token lifetimes are checked by other processes against their own clocks: always the system's time,
         // even where tests move the application's TimeProvider.
-        builder.Services.AddInternalTokens(builder.Configuration, serviceName);
+        builder.Services.AddInternalTokens(builder.Configuration, builder.Environment, serviceName);
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(_ => { });
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<InternalToken, IServiceProvider>((options, tokens, services) =>

@@ -1,4 +1,8 @@
 using Ent.Partnership.ServiceDefaults.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -61,6 +65,18 @@ public sealed class IssuerSignedTokensTests
         Assert.True(await AcceptedByAsync(rotating, new InternalToken(rotating, TimeProvider.System).IssueForPartner("dev-admin", null, [RoleNames.Admin])));
         Assert.False(await AcceptedByAsync(rotating, expired));
         Assert.False(await AcceptedByAsync(rotated, justMade));
+    }
+
+    [Fact]
+    public void TheSharedKey_IsForTestsOnly_AProductionServiceWithoutItsSeedDoesNotStart()
+    {
+        var sharedKeyOnly = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["InternalToken:SigningKey"] = new string('k', 48) }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new ServiceCollection().AddInternalTokens(sharedKeyOnly, new HostingEnvironment { EnvironmentName = Environments.Production }, "parties"));
+        new ServiceCollection().AddInternalTokens(sharedKeyOnly, new HostingEnvironment { EnvironmentName = Environments.Development }, "parties");
+
+        Assert.Contains("InternalToken:Seed", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Whether a service that knows <paramref name="gateway"/>'s published keys takes the token.</summary>
