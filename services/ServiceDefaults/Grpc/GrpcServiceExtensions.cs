@@ -41,7 +41,7 @@ public static class GrpcServiceExtensions
         // even where tests move the application's TimeProvider.
         builder.Services.AddInternalTokens(builder.Configuration, builder.Environment, serviceName);
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(_ => { });
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<InternalToken, IServiceProvider>((options, tokens, services) =>
         {
             options.MapInboundClaims = false;

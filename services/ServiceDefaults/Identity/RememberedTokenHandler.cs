@@ -64,7 +64,16 @@ public sealed class RememberedTokenHandler(TimeProvider time, TrustedIssuers? tr
 
         var parameters = validationParameters.Clone();
         parameters.ValidIssuer = issuer;
-        parameters.IssuerSigningKeys = await issuers.KeysAsync(issuer, read.Kid, CancellationToken.None);
+        try
+        {
+            parameters.IssuerSigningKeys = await issuers.KeysAsync(issuer, read.Kid, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or ArgumentException)
+        {
+            // The issuer's keys cannot be read now: the token is not taken (401), never a server error.
+            return Invalid($"The keys of {issuer} cannot be read now: {exception.Message}");
+        }
+
         parameters.ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256];
         var result = await _inner.ValidateTokenAsync(token, parameters);
         if (!result.IsValid)
