@@ -22,7 +22,7 @@ public static partial class ApiReference
     {
         using var stream = typeof(ApiReference).Assembly.GetManifestResourceStream("api-descriptors.pb")
             ?? throw new InvalidOperationException("The API descriptors are not embedded: build the gateway.");
-        return FileDescriptorSet.Parser.WithExtensionRegistry([AnnotationsExtensions.Http]).ParseFrom(stream);
+        return FileDescriptorSet.Parser.WithExtensionRegistry([AnnotationsExtensions.Http, FieldBehaviorExtensions.FieldBehavior]).ParseFrom(stream);
     }
 
     public static JsonObject Build(FileDescriptorSet set)

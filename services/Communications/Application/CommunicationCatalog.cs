@@ -79,7 +79,7 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     /// A page of a message's history: each entry read by those who could read the message right after it, so
     /// that a draft's first steps stay its issuer's; a deleted draft's history stays readable.
     /// </summary>
-    public Task<Common.V1.History> HistoryAsync(Caller caller, Common.V1.GetHistoryRequest request)
+    public Task<Common.V1.History> HistoryAsync(Caller caller, IHistoryRequest request)
     {
         var name = "communications/" + ResourceName.ParseId(request.Name, "communications", "name");
         return EventHistory.PageAsync(repository.Store, caller, name, request.PageSize, request.PageToken, CommunicationHistory.Summarize,

@@ -28,7 +28,7 @@ public sealed class CommunicationsService(CommunicationCatalog catalog, Election
     public override Task<Communication> GetCommunication(GetCommunicationRequest request, ServerCallContext context) =>
         catalog.GetAsync(context.GetCaller(), request.Name);
 
-    public override Task<Common.V1.History> GetCommunicationHistory(Common.V1.GetHistoryRequest request, ServerCallContext context) =>
+    public override Task<Common.V1.History> GetCommunicationHistory(GetCommunicationHistoryRequest request, ServerCallContext context) =>
         catalog.HistoryAsync(context.GetCaller(), request);
 
     public override async Task<ListCommunicationsResponse> ListCommunications(ListCommunicationsRequest request, ServerCallContext context)

@@ -558,14 +558,14 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     }
 
     /// <summary>A page of a convention's history: its events and those of everything under its name.</summary>
-    public Task<History> ConventionHistoryAsync(Caller caller, GetHistoryRequest request)
+    public Task<History> ConventionHistoryAsync(Caller caller, IHistoryRequest request)
     {
         var name = ConventionName(request.Name, "name");
         return EventHistory.PageAsync(repository.Store, caller, name, request.PageSize, request.PageToken, ConventionHistory.Summarize, () => GetAsync(name));
     }
 
     /// <summary>A page of an amendment's history: its events, its deliberations' and its signatures'.</summary>
-    public Task<History> AmendmentHistoryAsync(Caller caller, GetHistoryRequest request)
+    public Task<History> AmendmentHistoryAsync(Caller caller, IHistoryRequest request)
     {
         if (SubjectName(request.Name, "name").Split('/').Length != 4)
         {
@@ -577,7 +577,7 @@ public sealed class ConventionCatalog(ConventionRepository repository, PartyLook
     }
 
     /// <summary>A page of a meeting's history: convened, moved, held or cancelled, and its decisions.</summary>
-    public Task<History> MeetingHistoryAsync(Caller caller, GetHistoryRequest request)
+    public Task<History> MeetingHistoryAsync(Caller caller, IHistoryRequest request)
     {
         var name = ChildName(request.Name, "meetings");
         return EventHistory.PageAsync(repository.Store, caller, name, request.PageSize, request.PageToken, ConventionHistory.Summarize,

@@ -119,13 +119,13 @@ public sealed class ConventionsService(ConventionCatalog catalog) : V1.Conventio
     public override Task<Amendment> CreateAmendment(CreateAmendmentRequest request, ServerCallContext context) =>
         catalog.CreateAmendmentAsync(context.GetCaller(), request.Parent, request.Amendment, request.AmendmentId, request.RequestId);
 
-    public override Task<History> GetConventionHistory(GetHistoryRequest request, ServerCallContext context) =>
+    public override Task<History> GetConventionHistory(GetConventionHistoryRequest request, ServerCallContext context) =>
         catalog.ConventionHistoryAsync(context.GetCaller(), request);
 
-    public override Task<History> GetAmendmentHistory(GetHistoryRequest request, ServerCallContext context) =>
+    public override Task<History> GetAmendmentHistory(GetAmendmentHistoryRequest request, ServerCallContext context) =>
         catalog.AmendmentHistoryAsync(context.GetCaller(), request);
 
-    public override Task<History> GetMeetingHistory(GetHistoryRequest request, ServerCallContext context) =>
+    public override Task<History> GetMeetingHistory(GetMeetingHistoryRequest request, ServerCallContext context) =>
         catalog.MeetingHistoryAsync(context.GetCaller(), request);
 
     public override Task<Amendment> GetAmendment(GetAmendmentRequest request, ServerCallContext context) =>

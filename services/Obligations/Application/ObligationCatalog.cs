@@ -103,6 +103,18 @@ public sealed class ObligationCatalog(
             (await repository.AllEvidenceAsync(parent)).FirstOrDefault(e => e.Name == name) ?? throw new NotFoundException(name);
     }
 
+    /// <summary>A piece of evidence by its name, <c>obligations/{o}/evidence/{id}</c>.</summary>
+    public async Task<Evidence> GetEvidenceAsync(string name)
+    {
+        if (name.Split('/') is not ["obligations", var obligation, "evidence", var id]
+            || ResourceName.IdOf("obligations/" + obligation, "obligations") is null || ResourceName.IdOf("evidence/" + id, "evidence") is null)
+        {
+            throw new InvalidArgumentException("name", $"« {name} » n'est pas un nom de la forme obligations/{{id}}/evidence/{{id}}.");
+        }
+
+        return await repository.GetEvidenceAsync(name) ?? throw new NotFoundException(name);
+    }
+
     /// <summary>
     /// The evidence an obligation holds and, for a successor, what it counts of the obligations it superseded
     /// (marked <c>inheritedFrom</c>), in name order.
@@ -510,7 +522,7 @@ public sealed class ObligationCatalog(
     /// A page of an obligation's (with its evidence) or a ticket's history. Every caller reads obligations and
     /// tickets, so its events' readers are everyone (<see cref="Event"/>).
     /// </summary>
-    public Task<Common.V1.History> HistoryAsync(Caller caller, Common.V1.GetHistoryRequest request, string collection)
+    public Task<Common.V1.History> HistoryAsync(Caller caller, IHistoryRequest request, string collection)
     {
         var name = $"{collection}/{ResourceName.ParseId(request.Name, collection, "name")}";
         return EventHistory.PageAsync(repository.Store, caller, name, request.PageSize, request.PageToken, ObligationHistory.Summarize,

@@ -18,10 +18,10 @@ public sealed class ObligationsService(ObligationCatalog catalog) : V1.Obligatio
     public override Task<Obligation> GetObligation(GetObligationRequest request, ServerCallContext context) =>
         catalog.GetAsync(request.Name);
 
-    public override Task<Common.V1.History> GetObligationHistory(Common.V1.GetHistoryRequest request, ServerCallContext context) =>
+    public override Task<Common.V1.History> GetObligationHistory(GetObligationHistoryRequest request, ServerCallContext context) =>
         catalog.HistoryAsync(context.GetCaller(), request, "obligations");
 
-    public override Task<Common.V1.History> GetTicketHistory(Common.V1.GetHistoryRequest request, ServerCallContext context) =>
+    public override Task<Common.V1.History> GetTicketHistory(GetTicketHistoryRequest request, ServerCallContext context) =>
         catalog.HistoryAsync(context.GetCaller(), request, "tickets");
 
     public override async Task<ListObligationsResponse> ListObligations(ListObligationsRequest request, ServerCallContext context)
@@ -36,6 +36,9 @@ public sealed class ObligationsService(ObligationCatalog catalog) : V1.Obligatio
     [Authorize(Roles = Obligors)]
     public override Task<Evidence> CreateEvidence(CreateEvidenceRequest request, ServerCallContext context) =>
         catalog.CreateEvidenceAsync(context.GetCaller(), request.Parent, request.Evidence, request.RequestId);
+
+    public override Task<Evidence> GetEvidence(GetEvidenceRequest request, ServerCallContext context) =>
+        catalog.GetEvidenceAsync(request.Name);
 
     public override async Task<ListEvidenceResponse> ListEvidence(ListEvidenceRequest request, ServerCallContext context)
     {
@@ -57,26 +60,26 @@ public sealed class ObligationsService(ObligationCatalog catalog) : V1.Obligatio
     }
 
     [Authorize(Roles = Obligors)]
-    public override Task<Ticket> RespondTicket(TicketActionRequest request, ServerCallContext context) =>
+    public override Task<Ticket> RespondTicket(RespondTicketRequest request, ServerCallContext context) =>
         catalog.ActOnTicketAsync(context.GetCaller(), request.Name, (ticket, _, _, now) => TicketLifecycle.Respond(ticket, now));
 
     [Authorize(Roles = Obligors)]
-    public override Task<Ticket> PauseTicket(TicketActionRequest request, ServerCallContext context) =>
+    public override Task<Ticket> PauseTicket(PauseTicketRequest request, ServerCallContext context) =>
         catalog.ActOnTicketAsync(context.GetCaller(), request.Name, (ticket, _, _, now) => TicketLifecycle.Pause(ticket, now));
 
     [Authorize(Roles = Obligors)]
-    public override Task<Ticket> ResumeTicket(TicketActionRequest request, ServerCallContext context) =>
+    public override Task<Ticket> ResumeTicket(ResumeTicketRequest request, ServerCallContext context) =>
         catalog.ActOnTicketAsync(context.GetCaller(), request.Name, TicketLifecycle.Resume);
 
     [Authorize(Roles = Obligors)]
-    public override Task<Ticket> SolveTicket(TicketActionRequest request, ServerCallContext context) =>
+    public override Task<Ticket> SolveTicket(SolveTicketRequest request, ServerCallContext context) =>
         catalog.ActOnTicketAsync(context.GetCaller(), request.Name, TicketLifecycle.Solve);
 
     [Authorize(Roles = Obligors)]
-    public override Task<Ticket> CloseTicket(TicketActionRequest request, ServerCallContext context) =>
+    public override Task<Ticket> CloseTicket(CloseTicketRequest request, ServerCallContext context) =>
         catalog.ActOnTicketAsync(context.GetCaller(), request.Name, (ticket, _, _, _) => TicketLifecycle.Close(ticket));
 
     [Authorize(Roles = Obligors)]
-    public override Task<Ticket> ReopenTicket(TicketActionRequest request, ServerCallContext context) =>
+    public override Task<Ticket> ReopenTicket(ReopenTicketRequest request, ServerCallContext context) =>
         catalog.ActOnTicketAsync(context.GetCaller(), request.Name, (ticket, _, _, _) => TicketLifecycle.Reopen(ticket));
 }

@@ -67,6 +67,9 @@ public sealed class ObligationRepository(IDocumentStore store)
     public async Task<IReadOnlyList<Evidence>> AllEvidenceAsync(string obligation) =>
         (await store.ListAllAsync(Evidence, [new IndexTerm("parent", obligation)])).Select(d => V1.Evidence.Parser.ParseFrom(d.Data)).ToList();
 
+    public async Task<Evidence?> GetEvidenceAsync(string name) =>
+        await store.GetAsync(Evidence, name["obligations/".Length..]) is { } document ? V1.Evidence.Parser.ParseFrom(document.Data) : null;
+
     public async Task<(IReadOnlyList<Evidence> Evidence, string NextPageToken)> ListEvidenceAsync(string obligation, int pageSize, string? pageToken)
     {
         var page = await store.ListAsync(Evidence, [new IndexTerm("parent", obligation)], null, pageSize, pageToken, obligation);

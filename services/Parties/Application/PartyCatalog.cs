@@ -389,12 +389,7 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
             throw new InvalidArgumentException("membership", "L'adhésion est obligatoire.");
         }
 
-        if (patch.Name.Split('/') is not ["parties", var groupId, "memberships", var memberId]
-            || PartyRules.IdOf("parties/" + groupId) is null || PartyRules.IdOf("parties/" + memberId) is null)
-        {
-            throw new InvalidArgumentException("membership.name", $"« {patch.Name} » n'est pas un nom de la forme parties/{{groupe}}/memberships/{{membre}}.");
-        }
-
+        var (groupId, memberId) = MembershipIds(patch.Name, "membership.name");
         var stored = await repository.GetMembershipAsync(groupId, memberId) ?? throw new NotFoundException(patch.Name);
         if (patch.Etag.Length > 0 && patch.Etag != Document.EtagOf(stored.Version))
         {
@@ -428,6 +423,15 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         return updated;
     }
 
+    public async Task<Membership> GetMembershipAsync(string name)
+    {
+        var (groupId, memberId) = MembershipIds(name, "name");
+        var stored = await repository.GetMembershipAsync(groupId, memberId) ?? throw new NotFoundException(name);
+        var membership = stored.Membership.Clone();
+        membership.Etag = Document.EtagOf(stored.Version);
+        return membership;
+    }
+
     public async Task<(IReadOnlyList<Membership> Memberships, string NextPageToken)> ListMembershipsAsync(string parent, int pageSize, string pageToken)
     {
         var group = (await LoadAsync(parent, "parent")).Party;
@@ -448,12 +452,18 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         OutgoingEvent.From(data, EventSource, subject, time, Readers.Everyone, changes);
 
     /// <summary>A page of a party's history: its own events and its memberships'.</summary>
-    public Task<Common.V1.History> HistoryAsync(Caller caller, Common.V1.GetHistoryRequest request)
+    public Task<Common.V1.History> HistoryAsync(Caller caller, IHistoryRequest request)
     {
         var id = PartyRules.IdOf(request.Name) ?? throw new InvalidArgumentException("name", $"« {request.Name} » n'est pas un nom de partie (parties/{{id}}).");
         return EventHistory.PageAsync(repository.Store, caller, PartyRules.NamePrefix + id, request.PageSize, request.PageToken, PartyHistory.Summarize,
             () => LoadAsync(request.Name, "name"));
     }
+
+    private static (string GroupId, string MemberId) MembershipIds(string name, string field) =>
+        name.Split('/') is ["parties", var groupId, "memberships", var memberId]
+            && PartyRules.IdOf("parties/" + groupId) is not null && PartyRules.IdOf("parties/" + memberId) is not null
+            ? (groupId, memberId)
+            : throw new InvalidArgumentException(field, $"« {name} » n'est pas un nom de la forme parties/{{groupe}}/memberships/{{membre}}.");
 
     internal async Task<StoredParty> LoadAsync(string name, string field)
     {

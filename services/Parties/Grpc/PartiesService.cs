@@ -20,7 +20,7 @@ public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer
     public override Task<Party> GetParty(GetPartyRequest request, ServerCallContext context) =>
         catalog.GetAsync(request.Name);
 
-    public override Task<Common.V1.History> GetPartyHistory(Common.V1.GetHistoryRequest request, ServerCallContext context) =>
+    public override Task<Common.V1.History> GetPartyHistory(GetPartyHistoryRequest request, ServerCallContext context) =>
         catalog.HistoryAsync(context.GetCaller(), request);
 
     [ServiceCallers("conventions", "obligations", "communications")]
@@ -62,6 +62,9 @@ public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer
     [Authorize(Roles = Admins)]
     public override Task<Membership> UpdateMembership(UpdateMembershipRequest request, ServerCallContext context) =>
         catalog.UpdateMembershipAsync(context.GetCaller(), request.Membership, request.UpdateMask);
+
+    public override Task<Membership> GetMembership(GetMembershipRequest request, ServerCallContext context) =>
+        catalog.GetMembershipAsync(request.Name);
 
     public override async Task<ListMembershipsResponse> ListMemberships(ListMembershipsRequest request, ServerCallContext context)
     {
