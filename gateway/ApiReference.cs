@@ -181,6 +181,7 @@ public static partial class ApiReference
                 {
                     ["name"] = field.JsonName,
                     ["in"] = "query",
+                    ["required"] = TypeIndex.Behaviors(field).Contains(FieldBehavior.Required),
                     ["description"] = types.FieldComment(input, field),
                     ["schema"] = types.FieldSchema(field),
                 });
@@ -217,27 +218,52 @@ public static partial class ApiReference
             ["default"] = new JsonObject
             {
                 ["description"] = "An error, as google.rpc.Status: 400, 401, 403, 404, 405, 409, 413, 429, 503, 504.",
-                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = StatusSchema() } },
+                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = StatusSchema(types) } },
             },
         };
         return operation;
     }
 
-    private static JsonObject StatusSchema() => new()
+    /// <summary>google.rpc.Status, its details typed: each a google.rpc message with its <c>@type</c>.</summary>
+    private static JsonObject StatusSchema(TypeIndex types)
     {
-        ["type"] = "object",
-        ["properties"] = new JsonObject
+        var details = new JsonArray();
+        foreach (var detail in new[] { "BadRequest", "PreconditionFailure", "ErrorInfo", "ResourceInfo" })
         {
-            ["code"] = new JsonObject { ["type"] = "integer", ["description"] = "The gRPC status code." },
-            ["message"] = new JsonObject { ["type"] = "string", ["description"] = "What went wrong, in French." },
-            ["details"] = new JsonObject
+            details.Add(new JsonObject
             {
-                ["type"] = "array",
-                ["description"] = "BadRequest field violations, PreconditionFailure violations, ErrorInfo, ResourceInfo.",
-                ["items"] = new JsonObject { ["type"] = "object", ["additionalProperties"] = true },
+                ["allOf"] = new JsonArray(
+                    types.Reference(".google.rpc." + detail),
+                    new JsonObject
+                    {
+                        ["type"] = "object",
+                        ["required"] = new JsonArray("@type"),
+                        ["properties"] = new JsonObject
+                        {
+                            ["@type"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("type.googleapis.com/google.rpc." + detail) },
+                        },
+                    }),
+            });
+        }
+
+        return new JsonObject
+        {
+            ["type"] = "object",
+            ["required"] = new JsonArray("code", "message"),
+            ["properties"] = new JsonObject
+            {
+                ["code"] = new JsonObject { ["type"] = "integer", ["description"] = "The gRPC status code." },
+                ["message"] = new JsonObject { ["type"] = "string", ["description"] = "What went wrong, in French." },
+                ["details"] = new JsonObject
+                {
+                    ["type"] = "array",
+                    ["description"] = "The field violations (BadRequest), the unmet conditions (PreconditionFailure), the stable reason " +
+                        "(ErrorInfo, domain `ent.partnership`, reasons of `ErrorReason`) and the resource concerned (ResourceInfo).",
+                    ["items"] = new JsonObject { ["oneOf"] = details },
+                },
             },
-        },
-    };
+        };
+    }
 
     private static string? FirstSentence(string text)
     {

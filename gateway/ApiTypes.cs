@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Google.Api;
 using Google.Protobuf.Reflection;
 using Label = Google.Protobuf.Reflection.FieldDescriptorProto.Types.Label;
 using Type = Google.Protobuf.Reflection.FieldDescriptorProto.Types.Type;
@@ -115,25 +116,49 @@ public sealed class TypeIndex
         return schema;
     }
 
+    /// <summary>The field's <c>google.api.field_behavior</c> annotations.</summary>
+    public static IReadOnlyCollection<FieldBehavior> Behaviors(FieldDescriptorProto field) =>
+        field.Options?.GetExtension(FieldBehaviorExtensions.FieldBehavior) ?? [];
+
+    /// <summary>
+    /// An object of the fields: REQUIRED ones listed in <c>required</c>, OUTPUT_ONLY ones <c>readOnly</c> (so a
+    /// client sends neither a missing required field nor an output).
+    /// </summary>
     private JsonObject ObjectSchema(MessageInfo message, IEnumerable<FieldDescriptorProto> fields)
     {
         var properties = new JsonObject();
+        var required = new JsonArray();
         foreach (var field in fields)
         {
             var schema = FieldSchema(field);
             var comment = FieldComment(message, field);
-            properties[field.JsonName] = comment.Length == 0 ? schema
-                : schema.ContainsKey("$ref") ? new JsonObject { ["allOf"] = new JsonArray(schema), ["description"] = comment }
-                : WithDescription(schema, comment);
+            var behaviors = Behaviors(field);
+            var property = schema.ContainsKey("$ref") && (comment.Length > 0 || behaviors.Count > 0) ? new JsonObject { ["allOf"] = new JsonArray(schema) } : schema;
+            if (comment.Length > 0)
+            {
+                property["description"] = comment;
+            }
+
+            if (behaviors.Contains(FieldBehavior.OutputOnly))
+            {
+                property["readOnly"] = true;
+            }
+
+            if (behaviors.Contains(FieldBehavior.Required))
+            {
+                required.Add(field.JsonName);
+            }
+
+            properties[field.JsonName] = property;
         }
 
-        return new JsonObject { ["type"] = "object", ["properties"] = properties };
-    }
+        var result = new JsonObject { ["type"] = "object", ["properties"] = properties };
+        if (required.Count > 0)
+        {
+            result["required"] = required;
+        }
 
-    private static JsonObject WithDescription(JsonObject schema, string description)
-    {
-        schema["description"] = description;
-        return schema;
+        return result;
     }
 
     private static JsonObject? WellKnown(string fullName) => fullName switch

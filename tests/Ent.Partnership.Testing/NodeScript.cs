@@ -1,9 +1,9 @@
 namespace Ent.Partnership.Tests.Support;
 
 /// <summary>
-/// Runs a Node.js script of <c>tests/browser</c> (the OpenAPI validator, the browser checks), installing its
-/// npm packages from the lock file on first use. Needs <c>node</c> and <c>npm</c> on the PATH, and Chromium
-/// for the browser checks (<c>.ci/run</c> installs them).
+/// Runs a Node.js script of <c>tests/browser</c> (the OpenAPI validator, the browser checks) or a tool of its
+/// packages (<c>buf</c>), installing its npm packages from the lock file on first use. Needs <c>node</c> and
+/// <c>npm</c> on the PATH, and Chromium for the browser checks (<c>.ci/run</c> installs them).
 /// </summary>
 public static class NodeScript
 {
@@ -13,6 +13,14 @@ public static class NodeScript
     {
         await EnsurePackagesAsync();
         return await Repository.RunAsync("node", [script, .. arguments], Folder, timeout);
+    }
+
+    /// <summary>Runs a command-line tool of the npm packages (such as <c>buf</c>) in <paramref name="workingDirectory"/>.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToolAsync(
+        string tool, string workingDirectory, TimeSpan timeout, params string[] arguments)
+    {
+        await EnsurePackagesAsync();
+        return await Repository.RunAsync(Path.Combine(Folder, "node_modules", ".bin", tool), arguments, workingDirectory, timeout);
     }
 
     /// <summary><c>npm ci</c> when the packages are missing, under a file lock: two test assemblies may ask at once.</summary>
