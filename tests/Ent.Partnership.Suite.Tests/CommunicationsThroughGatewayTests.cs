@@ -79,6 +79,13 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
         }
     }
 
+    /// <summary>The names of the CeA's messages a filter lists.</summary>
+    private async Task<List<string>> ListedAsync(string filter)
+    {
+        var page = await _gateway.OkAsync(HttpMethod.Get, "/v1/communications?pageSize=500&filter=" + Uri.EscapeDataString(filter), Cea);
+        return page.TryGetProperty("communications", out var list) ? list.EnumerateArray().Select(m => m.GetProperty("name").GetString()!).ToList() : [];
+    }
+
     private static int Summary(JsonElement message, string state) =>
         message.TryGetProperty("deliverySummary", out var summary) && summary.TryGetProperty(state, out var count) ? count.GetInt32() : 0;
 
@@ -111,6 +118,10 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
         Assert.Contains(name["communications/".Length..] + ".uai-0671001z.r1", page, StringComparison.Ordinal);
         var delivery = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}/deliveries/uai-0671001z", Observer);
         Assert.Equal("DELIVERED", delivery.GetProperty("state").GetString());
+        var expiry = published.GetProperty("expireTime").GetString();
+        Assert.Contains(name, await ListedAsync($"state = PUBLISHED AND expire_time >= \"{expiry}\" AND update_time > \"2026-01-01T00:00:00Z\""));
+        Assert.DoesNotContain(name, await ListedAsync($"expire_time < \"{expiry}\""));
+        Assert.DoesNotContain(name, await ListedAsync("publish_time >= \"2000-01-01T00:00:00Z\""));
     }
 
     [Fact]
@@ -330,5 +341,11 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
 
         var unknown = await _gateway.SendAsync(HttpMethod.Post, "/v1/communications:check", Cea, """{"communication": {"titel": "x"}}""");
         await Gateway.AssertStatusAsync(unknown, HttpStatusCode.BadRequest, 3);
+
+        foreach (var filter in new[] { "publish_time > demain", "issuer < \"parties/cea\"", "update_time >= \"2026-12-01\"" })
+        {
+            var listed = await _gateway.SendAsync(HttpMethod.Get, "/v1/communications?filter=" + Uri.EscapeDataString(filter), Cea);
+            Assert.Equal(["filter"], Gateway.Fields(await Gateway.AssertStatusAsync(listed, HttpStatusCode.BadRequest, 3)));
+        }
     }
 }

@@ -289,6 +289,11 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         var lines = report.GetProperty("parties").EnumerateArray().SelectMany(p => p.GetProperty("obligations").EnumerateArray())
             .Select(l => (Text(l, "clauseId"), l.GetProperty("period").GetProperty("startDate").GetString())).Order();
         Assert.Equal([("launch", "2025-10-01"), ("reports", "2025-10-01"), ("reports", "2026-01-01"), ("reports", "2026-04-01"), ("reports", "2026-07-01")], lines);
+        var dueBefore = await ObligationsWhenAsync($"convention = \"{convention}\" AND due_date < \"2026-04-01\"", _ => true);
+        Assert.Equal([("reports", "2025-10-01"), ("reports", "2026-01-01")], dueBefore.Select(o => (Text(o, "clauseId"), StartOf(o))).Order());
+        var startingInSpring = await ObligationsWhenAsync(
+            $"convention = \"{convention}\" AND period_start >= \"2026-01-01\" AND period_start <= \"2026-04-01\" AND update_time > \"2020-01-01T00:00:00Z\"", _ => true);
+        Assert.Equal(["2026-01-01", "2026-04-01"], startingInSpring.Select(StartOf).Order());
     }
 
     [Fact]
@@ -312,7 +317,10 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         var fulfilled = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}", Observer);
         Assert.Equal(("FULFILLED", 1), (fulfilled.GetProperty("status").GetString(), fulfilled.GetProperty("achieved").GetInt32()));
         var evidence = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}/evidence", Observer);
-        Assert.Single(evidence.GetProperty("evidence").EnumerateArray());
+        var listed = Assert.Single(evidence.GetProperty("evidence").EnumerateArray());
+        var got = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{Text(listed, "name")}", Observer);
+        Assert.Equal(listed.GetRawText(), got.GetRawText());
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, $"/v1/{name}/evidence/e-nothing", Observer), HttpStatusCode.NotFound, 5);
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync((await Aspire.Hosting.Testing.DistributedApplicationHostingTestingExtensions.GetConnectionStringAsync(suite.App, "redis"))!);
         var events = await redis.GetDatabase().StreamRangeAsync("obligations:events");
         Assert.Single(events, e => e["type"] == "ent.partnership.obligations.v1.ObligationFulfilled" && Ent.Partnership.Storage.EventFormat.Parse(e["event"]!).Subject == name);
@@ -360,12 +368,21 @@ public sealed class ObligationsThroughGatewayTests(SuiteFixture suite) : IClassF
         Assert.Equal((1, "AT_RISK"), (obligation.GetProperty("ticketsCounted").GetInt32(), obligation.GetProperty("status").GetString()));
         var listed = await _gateway.OkAsync(HttpMethod.Get, "/v1/tickets?filter=state%20%3D%20SOLVED", Observer);
         Assert.Contains(listed.GetProperty("tickets").EnumerateArray(), t => t.GetProperty("name").GetString() == name);
+        var opened = "opened_at >= \"2026-11-20T09:00:00+01:00\" AND opened_at < \"2026-11-20T08:00:01Z\"";
+        var window = await _gateway.OkAsync(HttpMethod.Get, "/v1/tickets?filter=" + Uri.EscapeDataString(opened), Observer);
+        Assert.Contains(window.GetProperty("tickets").EnumerateArray(), t => t.GetProperty("name").GetString() == name);
+        var after = await _gateway.OkAsync(HttpMethod.Get, "/v1/tickets?filter=" + Uri.EscapeDataString("opened_at > \"2026-11-20T08:00:00Z\""), Observer);
+        Assert.DoesNotContain(after.TryGetProperty("tickets", out var later) ? later.EnumerateArray().ToList() : [], t => t.GetProperty("name").GetString() == name);
     }
 
     [Theory]
     [InlineData("/v1/obligations:report?convention=conventions/mbn-grand-est&schoolYear=2019", "schoolYear")]
     [InlineData("/v1/obligations:report?convention=mbn&schoolYear=2019-2020", "convention")]
     [InlineData("/v1/obligations?filter=period_start%20%3D%20soon", "filter")]
+    [InlineData("/v1/obligations?filter=due_date%20%3C%20%2231%2F01%2F2027%22", "filter")]
+    [InlineData("/v1/obligations?filter=obligor%20%3E%20%22parties%2Fdep-51%22", "filter")]
+    [InlineData("/v1/obligations?filter=due_date%20%3D%3E%20%222027-01-31%22", "filter")]
+    [InlineData("/v1/tickets?filter=opened_at%20%3E%3D%20%222026-12-01%22", "filter")]
     public async Task ABadReportOrListRequest_Gets400_NamingTheField(string path, string field) =>
         Assert.Equal([field], Gateway.Fields(await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, path, Observer), HttpStatusCode.BadRequest, 3)));
 

@@ -60,6 +60,9 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
         Assert.Equal(["ONE_COORDINATOR"], Gateway.Violations(await Gateway.AssertStatusAsync(secondCoordinator, HttpStatusCode.BadRequest, 9)).Select(v => v.Type));
         var listed = (await _gateway.OkAsync(HttpMethod.Get, "/v1/parties/leaving-group/memberships", "dev-observer-key")).GetProperty("memberships").EnumerateArray().ToList();
         Assert.Equal(["", "2026-06-30"], listed.Select(m => m.TryGetProperty("leftOn", out var on) ? on.GetString() : "").Order());
+        var got = await _gateway.OkAsync(HttpMethod.Get, Path, "dev-observer-key");
+        Assert.Equal((left.GetProperty("leftOn").GetString(), left.GetProperty("etag").GetString()), (got.GetProperty("leftOn").GetString(), got.GetProperty("etag").GetString()));
+        await Gateway.AssertStatusAsync(await _gateway.SendAsync(HttpMethod.Get, "/v1/parties/leaving-group/memberships/dep-10", "dev-observer-key"), HttpStatusCode.NotFound, 5);
     }
 
     [Fact]

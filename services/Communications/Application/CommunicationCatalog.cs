@@ -17,6 +17,13 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
 {
     private static readonly string[] ListFields = ["issuer", "state", "convention", "reviewer"];
 
+    private static readonly Dictionary<string, FilterOrder> OrderedFields = new()
+    {
+        ["publish_time"] = FilterOrder.Timestamp,
+        ["expire_time"] = FilterOrder.Timestamp,
+        ["update_time"] = FilterOrder.Timestamp,
+    };
+
     private static readonly Dictionary<string, Action<Communication, Communication>> Updatable = new()
     {
         ["convention"] = (target, source) => target.Convention = source.Convention,
@@ -89,8 +96,8 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
     /// <summary>A page of the messages the caller may see: pages are filled past those it may not.</summary>
     public async Task<(IReadOnlyList<Communication> Communications, string NextPageToken)> ListAsync(Caller caller, string filterText, int pageSize, string pageToken)
     {
-        var filter = Filter.Parse(filterText, ListFields);
-        var terms = filter.Terms.Select(t => t.Field == "state"
+        var filter = Filter.Parse(filterText, ListFields, OrderedFields);
+        var terms = filter.Equalities.Select(t => t.Field == "state"
             ? new IndexTerm("state", ProtoEnum.Name(ProtoEnum.Parse<State>(t.Value, "filter")))
             : new IndexTerm(t.Field, t.Value)).ToList();
         var size = Paging.PageSize(pageSize);
@@ -99,7 +106,12 @@ public sealed class CommunicationCatalog(CommunicationRepository repository, Cha
         do
         {
             var (page, next) = await repository.ListAsync(terms, size - visible.Count, token, filterText);
-            visible.AddRange(page.Where(s => Sees(caller, s.Resource)).Select(Present));
+            visible.AddRange(page.Where(s => Sees(caller, s.Resource) && filter.Admits(field => Filter.TimeValue(field switch
+            {
+                "publish_time" => s.Resource.PublishTime,
+                "expire_time" => s.Resource.ExpireTime,
+                _ => s.Resource.UpdateTime,
+            }))).Select(Present));
             token = next.Length == 0 ? null : next;
         }
         while (token is not null && visible.Count < size);

@@ -21,6 +21,15 @@ public sealed class ObligationCatalog(
 
     private static readonly string[] ListFields = ["convention", "obligor", "kind", "status", "period_start"];
 
+    private static readonly Dictionary<string, FilterOrder> OrderedFields = new()
+    {
+        ["due_date"] = FilterOrder.Date,
+        ["period_start"] = FilterOrder.Date,
+        ["update_time"] = FilterOrder.Timestamp,
+    };
+
+    private static readonly Dictionary<string, FilterOrder> OrderedTicketFields = new() { ["opened_at"] = FilterOrder.Timestamp };
+
     public DateOnly Today => CivilDate.Today(time);
 
     private Timestamp Now => Timestamp.FromDateTimeOffset(time.GetUtcNow());
@@ -33,8 +42,8 @@ public sealed class ObligationCatalog(
 
     public async Task<(IReadOnlyList<Obligation> Obligations, string NextPageToken)> ListAsync(string filterText, int pageSize, string pageToken)
     {
-        var filter = Filter.Parse(filterText, ListFields);
-        var terms = filter.Terms.Select(t => t.Field switch
+        var filter = Filter.Parse(filterText, ListFields, OrderedFields);
+        var terms = filter.Equalities.Select(t => t.Field switch
         {
             "kind" => new IndexTerm("kind", ProtoEnum.Name(ProtoEnum.Parse<ObligationClause.Types.Kind>(t.Value, "filter"))),
             "status" => new IndexTerm("status", ProtoEnum.Name(ProtoEnum.Parse<Status>(t.Value, "filter"))),
@@ -43,7 +52,13 @@ public sealed class ObligationCatalog(
                 : throw new InvalidArgumentException("filter", $"period_start attend une date AAAA-MM-JJ, non « {t.Value} ».")),
             _ => new IndexTerm(t.Field, t.Value),
         }).ToList();
-        return await repository.ListAsync(terms, Paging.PageSize(pageSize), pageToken, filterText);
+        Func<Obligation, bool>? keep = filter.HasComparisons ? o => filter.Admits(field => field switch
+        {
+            "due_date" => Filter.DateValue(o.DueDate),
+            "period_start" => Filter.DateValue(o.Period?.StartDate ?? ""),
+            _ => Filter.TimeValue(o.UpdateTime),
+        }) : null;
+        return await repository.ListAsync(terms, keep, Paging.PageSize(pageSize), pageToken, filterText);
     }
 
     /// <summary>The compliance report of a convention for a school year.</summary>
@@ -196,11 +211,12 @@ public sealed class ObligationCatalog(
 
     public async Task<(IReadOnlyList<Ticket> Tickets, string NextPageToken)> ListTicketsAsync(string filterText, int pageSize, string pageToken)
     {
-        var filter = Filter.Parse(filterText, ["obligation", "school", "state"]);
-        var terms = filter.Terms.Select(t => t.Field == "state"
+        var filter = Filter.Parse(filterText, ["obligation", "school", "state"], OrderedTicketFields);
+        var terms = filter.Equalities.Select(t => t.Field == "state"
             ? new IndexTerm("state", ProtoEnum.Name(ProtoEnum.Parse<Ticket.Types.State>(t.Value, "filter")))
             : new IndexTerm(t.Field, t.Value)).ToList();
-        return await repository.ListTicketsAsync(terms, Paging.PageSize(pageSize), pageToken, filterText);
+        Func<Ticket, bool>? keep = filter.HasComparisons ? t => filter.Admits(_ => Filter.TimeValue(t.OpenedAt)) : null;
+        return await repository.ListTicketsAsync(terms, keep, Paging.PageSize(pageSize), pageToken, filterText);
     }
 
     /// <summary>A step of a ticket's life, then its obligation's share of tickets in time recomputed with it.</summary>

@@ -32,9 +32,9 @@ public sealed class ObligationRepository(IDocumentStore store)
         (await store.GetManyAsync(Obligations, ids)).Select(d => new StoredObligation(Obligation.Parser.ParseFrom(d.Data), d.Version)).ToList();
 
     public async Task<(IReadOnlyList<Obligation> Obligations, string NextPageToken)> ListAsync(
-        IReadOnlyList<IndexTerm> terms, int pageSize, string? pageToken, string filterText)
+        IReadOnlyList<IndexTerm> terms, Func<Obligation, bool>? keep, int pageSize, string? pageToken, string filterText)
     {
-        var page = await store.ListAsync(Obligations, terms, null, pageSize, pageToken, filterText);
+        var page = await store.ListAsync(Obligations, terms, keep is null ? null : d => keep(Obligation.Parser.ParseFrom(d.Data)), pageSize, pageToken, filterText);
         return (page.Documents.Select(d => Obligation.Parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
     }
 
@@ -86,9 +86,9 @@ public sealed class ObligationRepository(IDocumentStore store)
         await store.GetAsync(Tickets, id) is { } document ? (Ticket.Parser.ParseFrom(document.Data), document.Version) : null;
 
     public async Task<(IReadOnlyList<Ticket> Tickets, string NextPageToken)> ListTicketsAsync(
-        IReadOnlyList<IndexTerm> terms, int pageSize, string? pageToken, string filterText)
+        IReadOnlyList<IndexTerm> terms, Func<Ticket, bool>? keep, int pageSize, string? pageToken, string filterText)
     {
-        var page = await store.ListAsync(Tickets, terms, null, pageSize, pageToken, filterText);
+        var page = await store.ListAsync(Tickets, terms, keep is null ? null : d => keep(Ticket.Parser.ParseFrom(d.Data)), pageSize, pageToken, filterText);
         return (page.Documents.Select(d => Ticket.Parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
     }
 

@@ -1,21 +1,49 @@
+using System.Globalization;
 using System.Text;
 using Ent.Partnership.ServiceDefaults.Errors;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Ent.Partnership.ServiceDefaults.Api;
 
 /// <summary>
-/// The filter grammar of every List method: <c>field = value</c> comparisons joined by <c>AND</c>, values bare
-/// words or double-quoted strings (with <c>\"</c> and <c>\\</c> escapes).
+/// The filter grammar of every List method (AIP-160's subset): <c>field = value</c> comparisons joined by
+/// <c>AND</c>, values bare words or double-quoted strings (with <c>\"</c> and <c>\\</c> escapes); and on the
+/// date and timestamp fields a List names, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c> and <c>&gt;=</c> with a date
+/// (<c>"2027-01-31"</c>) or an RFC 3339 timestamp (<c>"2026-12-01T00:00:00Z"</c>), as in JSON.
 /// </summary>
 public sealed record Filter(IReadOnlyList<FilterTerm> Terms)
 {
     public static readonly Filter Empty = new([]);
 
-    public string? ValueOf(string field) => Terms.FirstOrDefault(t => t.Field == field)?.Value;
+    private static readonly string[] Operators = ["<=", ">=", "<", ">", "="];
 
-    /// <summary>Parses <paramref name="text"/>, accepting only <paramref name="fields"/>; each field at most once.</summary>
-    public static Filter Parse(string? text, IReadOnlyCollection<string> fields)
+    /// <summary>The <c>field = value</c> terms, which the store's indexes answer.</summary>
+    public IEnumerable<FilterTerm> Equalities => Terms.Where(t => t.Operator == "=");
+
+    public bool HasComparisons => Terms.Any(t => t.Operator != "=");
+
+    public string? ValueOf(string field) => Terms.FirstOrDefault(t => t.Field == field && t.Operator == "=")?.Value;
+
+    /// <summary>
+    /// Whether a resource passes every comparison; <paramref name="valueOf"/> gives its value of a field (a
+    /// <see cref="DateOnly"/> or a <see cref="DateTimeOffset"/>), null when it has none, which passes none.
+    /// </summary>
+    public bool Admits(Func<string, IComparable?> valueOf) =>
+        Terms.Where(t => t.Operator != "=").All(t => valueOf(t.Field) is { } value && t.Holds(value.CompareTo(t.Bound)));
+
+    /// <summary>A date field's value for <see cref="Admits"/>: null when empty.</summary>
+    public static IComparable? DateValue(string text) => CivilDate.TryParse(text, out var day) ? day : null;
+
+    /// <summary>A timestamp field's value for <see cref="Admits"/>: null when unset.</summary>
+    public static IComparable? TimeValue(Timestamp? time) => time?.ToDateTimeOffset();
+
+    /// <summary>
+    /// Parses <paramref name="text"/>, accepting <c>=</c> on <paramref name="fields"/> (each at most once) and the
+    /// comparisons on the <paramref name="ordered"/> ones (as often as needed: a range is two).
+    /// </summary>
+    public static Filter Parse(string? text, IReadOnlyCollection<string> fields, IReadOnlyDictionary<string, FilterOrder>? ordered = null)
     {
+        ordered ??= new Dictionary<string, FilterOrder>();
         if (string.IsNullOrWhiteSpace(text))
         {
             return Empty;
@@ -26,23 +54,36 @@ public sealed record Filter(IReadOnlyList<FilterTerm> Terms)
         while (true)
         {
             var field = reader.ReadWord() ?? throw Invalid($"un nom de champ est attendu en position {reader.Position + 1}");
-            if (!fields.Contains(field))
+            if (!fields.Contains(field) && !ordered.ContainsKey(field))
             {
-                throw Invalid($"le champ « {field} » ne peut pas servir de filtre ; champs possibles : {string.Join(", ", fields)}");
+                throw Invalid($"le champ « {field} » ne peut pas servir de filtre ; champs possibles : {string.Join(", ", fields.Union(ordered.Keys))}");
             }
 
-            if (terms.Any(t => t.Field == field))
+            var op = Operators.FirstOrDefault(reader.TryRead)
+                ?? throw Invalid($"« = »{(ordered.ContainsKey(field) ? ", « < », « <= », « > » ou « >= »" : "")} est attendu après « {field} »");
+            var value = reader.ReadValue() ?? throw Invalid($"une valeur est attendue après « {field} {op} »");
+            if (op == "=")
             {
-                throw Invalid($"le champ « {field} » apparaît deux fois");
+                if (!fields.Contains(field))
+                {
+                    throw Invalid($"le champ « {field} » se compare avec « < », « <= », « > » ou « >= », non « = »");
+                }
+
+                if (terms.Any(t => t.Field == field && t.Operator == "="))
+                {
+                    throw Invalid($"le champ « {field} » apparaît deux fois");
+                }
+
+                terms.Add(new FilterTerm(field, op, value));
+            }
+            else
+            {
+                var order = ordered.TryGetValue(field, out var found)
+                    ? found
+                    : throw Invalid($"« {op} » ne s'applique qu'aux dates et aux instants ({string.Join(", ", ordered.Keys)}), non à « {field} »");
+                terms.Add(new FilterTerm(field, op, value) { Bound = Bound(field, order, value) });
             }
 
-            if (!reader.TryRead('='))
-            {
-                throw Invalid($"« = » est attendu après « {field} »");
-            }
-
-            var value = reader.ReadValue() ?? throw Invalid($"une valeur est attendue après « {field} = »");
-            terms.Add(new FilterTerm(field, value));
             if (reader.AtEnd)
             {
                 return new Filter(terms);
@@ -54,6 +95,17 @@ public sealed record Filter(IReadOnlyList<FilterTerm> Terms)
             }
         }
     }
+
+    private static IComparable Bound(string field, FilterOrder order, string value) => order switch
+    {
+        FilterOrder.Date => CivilDate.TryParse(value, out var day) ? day
+            : throw Invalid($"« {field} » se compare à une date AAAA-MM-JJ entre guillemets, non à « {value} »"),
+        _ => value.Contains('T', StringComparison.Ordinal)
+            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+            && (value.EndsWith('Z') || value.EndsWith("z", StringComparison.Ordinal) || value[^6] is '+' or '-')
+                ? instant
+                : throw Invalid($"« {field} » se compare à un instant RFC 3339 entre guillemets (« 2026-12-01T00:00:00Z »), non à « {value} »"),
+    };
 
     private static InvalidArgumentException Invalid(string reason) =>
         new("filter", $"Filtre invalide : {reason}.");
@@ -71,12 +123,14 @@ public sealed record Filter(IReadOnlyList<FilterTerm> Terms)
             }
         }
 
-        public bool TryRead(char c)
+        public bool TryRead(char c) => TryRead(c.ToString());
+
+        public bool TryRead(string symbol)
         {
             SkipSpaces();
-            if (Position < text.Length && text[Position] == c)
+            if (text.AsSpan(Position).StartsWith(symbol, StringComparison.Ordinal))
             {
-                Position++;
+                Position += symbol.Length;
                 return true;
             }
 
@@ -136,5 +190,25 @@ public sealed record Filter(IReadOnlyList<FilterTerm> Terms)
     }
 }
 
-/// <summary>One <c>field = value</c> comparison.</summary>
-public sealed record FilterTerm(string Field, string Value);
+/// <summary>What an ordered field holds: a day or an instant.</summary>
+public enum FilterOrder
+{
+    Date,
+    Timestamp,
+}
+
+/// <summary>One <c>field op value</c> comparison; <see cref="Bound"/> is the value parsed, for the ordered ones.</summary>
+public sealed record FilterTerm(string Field, string Operator, string Value)
+{
+    public IComparable? Bound { get; init; }
+
+    /// <summary>Whether a comparison's outcome (<c>value.CompareTo(Bound)</c>) satisfies the operator.</summary>
+    public bool Holds(int comparison) => Operator switch
+    {
+        "<" => comparison < 0,
+        "<=" => comparison <= 0,
+        ">" => comparison > 0,
+        ">=" => comparison >= 0,
+        _ => comparison == 0,
+    };
+}
