@@ -16,7 +16,7 @@ public static partial class ApiReference
     private const string Package = "ent.partnership.";
 
     /// <summary>The document, made once from the embedded descriptors.</summary>
-    public static JsonObject Document { get; } = Build(LoadDescriptors());
+    public static JsonObject Document { get; } = Build(LoadDescriptors(), ApiExamples.LoadCaptured());
 
     public static FileDescriptorSet LoadDescriptors()
     {
@@ -25,9 +25,10 @@ public static partial class ApiReference
         return FileDescriptorSet.Parser.WithExtensionRegistry([AnnotationsExtensions.Http, FieldBehaviorExtensions.FieldBehavior]).ParseFrom(stream);
     }
 
-    public static JsonObject Build(FileDescriptorSet set)
+    public static JsonObject Build(FileDescriptorSet set, JsonObject capturedExamples)
     {
         var types = new TypeIndex(set);
+        var examples = new ApiExamples(types, capturedExamples);
         var paths = new JsonObject();
         foreach (var file in set.File.Where(f => f.Package.StartsWith(Package, StringComparison.Ordinal)))
         {
@@ -47,7 +48,7 @@ public static partial class ApiReference
                     {
                         var (verb, template) = VerbAndTemplate(binding);
                         var (path, pathFields) = Expand(template);
-                        var operation = Operation(types, service.Name, method, binding, pathFields, description, index);
+                        var operation = Operation(types, examples, service.Name, method, binding, pathFields, description, index);
                         var item = paths[path] as JsonObject ?? [];
                         if (item.ContainsKey(verb))
                         {
@@ -147,7 +148,7 @@ public static partial class ApiReference
     };
 
     private static JsonObject Operation(
-        TypeIndex types, string serviceName, MethodDescriptorProto method, HttpRule binding,
+        TypeIndex types, ApiExamples examples, string serviceName, MethodDescriptorProto method, HttpRule binding,
         IReadOnlyList<(string Field, IReadOnlyList<string> Parameters)> pathFields, string description, int bindingIndex)
     {
         var input = types.Message(method.InputType);
@@ -198,13 +199,13 @@ public static partial class ApiReference
         };
         if (binding.Body.Length > 0)
         {
-            JsonNode schema = binding.Body == "*"
-                ? types.BodySchema(input, bound)
-                : types.FieldSchema(input.Message.Field.First(f => f.Name == binding.Body));
+            var bodyField = input.Message.Field.FirstOrDefault(f => f.Name == binding.Body);
+            JsonNode schema = bodyField is null ? types.BodySchema(input, bound) : types.FieldSchema(bodyField);
+            var example = bodyField is null ? examples.RequestFields(input, bound) : examples.Request(bodyField.TypeName);
             operation["requestBody"] = new JsonObject
             {
                 ["required"] = true,
-                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schema } },
+                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schema, ["example"] = example } },
             };
         }
 
@@ -213,7 +214,10 @@ public static partial class ApiReference
             ["200"] = new JsonObject
             {
                 ["description"] = "OK",
-                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = types.Reference(method.OutputType) } },
+                ["content"] = new JsonObject
+                {
+                    ["application/json"] = new JsonObject { ["schema"] = types.Reference(method.OutputType), ["example"] = examples.Answer(method.OutputType) },
+                },
             },
             ["default"] = new JsonObject
             {

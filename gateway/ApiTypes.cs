@@ -45,6 +45,9 @@ public sealed class TypeIndex
     public MessageInfo Message(string fullName) =>
         _messages.TryGetValue(fullName, out var info) ? info : throw new InvalidOperationException($"No message {fullName} in the descriptors.");
 
+    /// <summary>The enum of that full name, or null when it names none.</summary>
+    public EnumDescriptorProto? Enum(string fullName) => _enums.TryGetValue(fullName, out var found) ? found.Enum : null;
+
     public string Comment(FileDescriptorProto file, int[] path) =>
         _comments[file].TryGetValue(string.Join(',', path), out var comment) ? comment : "";
 

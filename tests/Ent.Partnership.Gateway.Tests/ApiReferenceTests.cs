@@ -80,6 +80,68 @@ public sealed partial class ApiReferenceTests(GatewayFactory gateway) : IClassFi
     }
 
     [Fact]
+    public async Task FieldBehaviours_AreRequiredListsAndReadOnlyProperties()
+    {
+        var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
+        var party = schemas.GetProperty("parties_v1_Party");
+        var ticket = schemas.GetProperty("obligations_v1_Ticket");
+        var operations = Operations(await DocumentAsync()).ToList();
+        var history = operations.Single(o => (o.Verb, o.Path) == ("get", "/v1/parties/{partyId}:history")).Operation;
+
+        Assert.Equal(["kind", "displayName"], party.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.True(party.GetProperty("properties").GetProperty("name").GetProperty("readOnly").GetBoolean());
+        Assert.True(party.GetProperty("properties").GetProperty("createTime").GetProperty("readOnly").GetBoolean());
+        Assert.False(party.GetProperty("properties").GetProperty("displayName").TryGetProperty("readOnly", out _));
+        Assert.Equal(["obligation", "school", "level", "summary"], ticket.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.True(ticket.GetProperty("properties").GetProperty("sla").GetProperty("readOnly").GetBoolean());
+        Assert.Equal([false, false], history.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query")
+            .Select(p => p.GetProperty("required").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task EveryOperation_HasAnExampleOfItsAnswer_AndOfItsBody_ThatItsSchemaAccepts()
+    {
+        var document = await DocumentAsync();
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var problems = new List<string>();
+        foreach (var (path, verb, operation) in Operations(document))
+        {
+            var answer = operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json");
+            ExampleChecker.Check(answer, schemas, request: false, $"{verb} {path} answer", problems);
+            if (operation.TryGetProperty("requestBody", out var body))
+            {
+                ExampleChecker.Check(body.GetProperty("content").GetProperty("application/json"), schemas, request: true, $"{verb} {path} body", problems);
+            }
+        }
+
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task TheExamples_AreTheSampleData_AndRequestsLeaveOutTheOutputs()
+    {
+        var operations = Operations(await DocumentAsync()).ToList();
+        JsonElement Example(string verb, string path, string part) => part == "answer"
+            ? operations.Single(o => (o.Verb, o.Path) == (verb, path)).Operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example")
+            : operations.Single(o => (o.Verb, o.Path) == (verb, path)).Operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+
+        var convention = Example("get", "/v1/conventions/{conventionId}", "answer");
+        var created = Example("post", "/v1/conventions", "body");
+        var listed = Example("get", "/v1/parties", "answer");
+        var message = Example("get", "/v1/communications/{communicationId}", "answer");
+        var check = Example("post", "/v1/communications:check", "body");
+
+        Assert.Equal("conventions/mbn-grand-est", convention.GetProperty("name").GetString());
+        Assert.StartsWith("Convention de partenariat", convention.GetProperty("title").GetString());
+        Assert.Equal(convention.GetProperty("title").GetString(), created.GetProperty("title").GetString());
+        Assert.False(created.TryGetProperty("name", out _));
+        Assert.False(created.TryGetProperty("state", out _));
+        Assert.Equal("Région Grand Est", listed.GetProperty("parties")[0].GetProperty("displayName").GetString());
+        Assert.Equal(message.GetProperty("body").GetString(), check.GetProperty("communication").GetProperty("body").GetString());
+        Assert.False(check.GetProperty("communication").TryGetProperty("state", out _));
+    }
+
+    [Fact]
     public async Task TheDocsPage_AndItsScript_AreServedWithoutAKey_AndLoadNothingFromElsewhere()
     {
         var page = await _client.GetStringAsync("/docs/");
