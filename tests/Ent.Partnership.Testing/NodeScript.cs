@@ -23,7 +23,10 @@ public static class NodeScript
         return await Repository.RunAsync(Path.Combine(Folder, "node_modules", ".bin", tool), arguments, workingDirectory, timeout);
     }
 
-    /// <summary><c>npm ci</c> when the packages are missing, under a file lock: two test assemblies may ask at once.</summary>
+    /// <summary>
+    /// <c>npm ci</c> when the packages are missing or older than the lock file, under a file lock: two test
+    /// assemblies may ask at once.
+    /// </summary>
     private static async Task EnsurePackagesAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -42,7 +45,8 @@ public static class NodeScript
 
         await using (lockFile)
         {
-            if (File.Exists(Path.Combine(Folder, "node_modules", ".package-lock.json")))
+            var installed = new FileInfo(Path.Combine(Folder, "node_modules", ".package-lock.json"));
+            if (installed.Exists && installed.LastWriteTimeUtc >= File.GetLastWriteTimeUtc(Path.Combine(Folder, "package-lock.json")))
             {
                 return;
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Ent.Partnership.ServiceDefaults.Errors;
 using Google.Protobuf.WellKnownTypes;
 
@@ -11,7 +12,7 @@ namespace Ent.Partnership.ServiceDefaults.Api;
 /// date and timestamp fields a List names, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c> and <c>&gt;=</c> with a date
 /// (<c>"2027-01-31"</c>) or an RFC 3339 timestamp (<c>"2026-12-01T00:00:00Z"</c>), as in JSON.
 /// </summary>
-public sealed record Filter(IReadOnlyList<FilterTerm> Terms)
+public sealed partial record Filter(IReadOnlyList<FilterTerm> Terms)
 {
     public static readonly Filter Empty = new([]);
 
@@ -100,12 +101,13 @@ public sealed record Filter(IReadOnlyList<FilterTerm> Terms)
     {
         FilterOrder.Date => CivilDate.TryParse(value, out var day) ? day
             : throw Invalid($"« {field} » se compare à une date AAAA-MM-JJ entre guillemets, non à « {value} »"),
-        _ => value.Contains('T', StringComparison.Ordinal)
-            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
-            && (value.EndsWith('Z') || value.EndsWith("z", StringComparison.Ordinal) || value[^6] is '+' or '-')
+        _ => Rfc3339().IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant)
                 ? instant
                 : throw Invalid($"« {field} » se compare à un instant RFC 3339 entre guillemets (« 2026-12-01T00:00:00Z »), non à « {value} »"),
     };
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex Rfc3339();
 
     private static InvalidArgumentException Invalid(string reason) =>
         new("filter", $"Filtre invalide : {reason}.");

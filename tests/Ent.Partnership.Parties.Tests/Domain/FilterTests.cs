@@ -81,6 +81,8 @@ public sealed class FilterTests
     [InlineData("valid_on < \"2027-02-30\"", "une date AAAA-MM-JJ")]
     [InlineData("update_time >= \"2026-12-01\"", "un instant RFC 3339")]
     [InlineData("update_time >= \"2026-12-01T00:00:00\"", "un instant RFC 3339")]
+    [InlineData("update_time >= 1T1", "un instant RFC 3339")]
+    [InlineData("update_time >= \"2026-12-01T25:00:00Z\"", "un instant RFC 3339")]
     [InlineData("update_time => \"2026-12-01T00:00:00Z\"", "une valeur est attendue")]
     [InlineData("valid_on", "« = », « < », « <= », « > » ou « >= » est attendu")]
     public void Parse_RefusesComparisonsItCannotMake_NamingTheFilter(string text, string reason)
