@@ -15,6 +15,9 @@ public static partial class ApiReference
 {
     private const string Package = "ent.partnership.";
 
+    /// <summary>The error every operation may answer.</summary>
+    private const string StatusSchemaName = "google_rpc_Status";
+
     /// <summary>The document, made once from the embedded descriptors.</summary>
     public static JsonObject Document { get; } = Build(LoadDescriptors(), ApiExamples.LoadCaptured());
 
@@ -29,6 +32,7 @@ public static partial class ApiReference
     {
         var types = new TypeIndex(set);
         var examples = new ApiExamples(types, capturedExamples);
+        var status = StatusSchema(types);
         var paths = new JsonObject();
         foreach (var file in set.File.Where(f => f.Package.StartsWith(Package, StringComparison.Ordinal)))
         {
@@ -69,7 +73,7 @@ public static partial class ApiReference
             emitted[SchemaName(next)] = types.Schema(next);
         }
 
-        var schemas = new JsonObject();
+        var schemas = new JsonObject { [StatusSchemaName] = status };
         foreach (var (name, schema) in emitted)
         {
             schemas[name] = schema;
@@ -222,7 +226,10 @@ public static partial class ApiReference
             ["default"] = new JsonObject
             {
                 ["description"] = "An error, as google.rpc.Status: 400, 401, 403, 404, 405, 409, 413, 429, 503, 504.",
-                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = StatusSchema(types) } },
+                ["content"] = new JsonObject
+                {
+                    ["application/json"] = new JsonObject { ["schema"] = new JsonObject { ["$ref"] = "#/components/schemas/" + StatusSchemaName } },
+                },
             },
         };
         return operation;

@@ -125,8 +125,6 @@ public sealed partial record Filter(IReadOnlyList<FilterTerm> Terms)
             }
         }
 
-        public bool TryRead(char c) => TryRead(c.ToString());
-
         public bool TryRead(string symbol)
         {
             SkipSpaces();
