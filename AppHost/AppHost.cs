@@ -63,6 +63,15 @@ if (builder.Configuration["Publication:MaxAttempts"] is { } maxAttempts)
     communications.WithEnvironment("Publication__MaxAttempts", maxAttempts);
 }
 
+// Persons sign in here (OpenID Connect); on localhost, like the console, so that cookies work over http.
+var identityPort = builder.Configuration.GetValue("Identity:Port", 8082);
+builder.AddProject<Projects.Ent_Partnership_Identity>("identity", launchProfileName: null)
+    .WithHttpEndpoint(port: identityPort, name: "http", isProxied: false)
+    .WithExternalHttpEndpoints()
+    .WithEnvironment("DOTNET_ENVIRONMENT", environment)
+    .WithEnvironment("Identity__Seed", builder.AddTokenSeed("identity"))
+    .WithHttpHealthCheck("/health");
+
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
 var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", launchProfileName: null)
     .WithHttpEndpoint(port: gatewayPort, name: "http", isProxied: false)
@@ -83,7 +92,8 @@ communications.Trusting(gateway);
 
 builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
 {
-    e.Services.GetRequiredService<ILogger<Program>>().LogInformation("Gateway ready: http://localhost:{Port}", gatewayPort);
+    e.Services.GetRequiredService<ILogger<Program>>().LogInformation(
+        "Gateway ready: http://localhost:{Port} (persons sign in at http://localhost:{IdentityPort})", gatewayPort, identityPort);
     return Task.CompletedTask;
 });
 

@@ -269,6 +269,21 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
     }
 
     [Fact]
+    public async Task TheIdentityProject_StartsWithTheSuite_AndOffersTheDevelopmentPersons()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await suite.App.ResourceNotifications.WaitForResourceHealthyAsync("identity", timeout.Token);
+        using var identity = new HttpClient { BaseAddress = suite.App.GetEndpoint("identity", "http") };
+
+        var discovery = JsonDocument.Parse(await identity.GetStringAsync("/.well-known/openid-configuration", timeout.Token)).RootElement;
+        var page = System.Net.WebUtility.HtmlDecode(await identity.GetStringAsync("/connect/choose", timeout.Token));
+
+        Assert.Equal(new Uri(identity.BaseAddress, "/connect/authorize").ToString(), discovery.GetProperty("authorization_endpoint").GetString());
+        Assert.Equal(["S256"], discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(m => m.GetString()));
+        Assert.Contains("Chargée de communication — Région Grand Est", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheDocsPage_WorksOffline_WithSearchAndCodeSamples()
     {
         var (exitCode, output) = await NodeScript.RunAsync("docs-in-browser.mjs", TimeSpan.FromMinutes(2), suite.Gateway.BaseAddress!.ToString().TrimEnd('/'));
