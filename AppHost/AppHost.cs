@@ -65,7 +65,7 @@ if (builder.Configuration["Publication:MaxAttempts"] is { } maxAttempts)
 
 // Persons sign in here (OpenID Connect); on localhost, like the console, so that cookies work over http.
 var identityPort = builder.Configuration.GetValue("Identity:Port", 8082);
-builder.AddProject<Projects.Ent_Partnership_Identity>("identity", launchProfileName: null)
+var identity = builder.AddProject<Projects.Ent_Partnership_Identity>("identity", launchProfileName: null)
     .WithHttpEndpoint(port: identityPort, name: "http", isProxied: false)
     .WithExternalHttpEndpoints()
     .WithEnvironment("DOTNET_ENVIRONMENT", environment)
@@ -78,6 +78,8 @@ var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", la
     .WithExternalHttpEndpoints()
     .WithEnvironment("DOTNET_ENVIRONMENT", environment)
     .WithEnvironment("InternalToken__Seed", builder.AddTokenSeed("gateway"))
+    // Persons call with the identity project's access tokens; the gateway reads its keys from its discovery document.
+    .WithEnvironment("Gateway__Identity__Authority", identity.GetEndpoint("http"))
     .WithHttpHealthCheck("/health")
     .WithReference(parties)
     .WithReference(conventions)

@@ -62,6 +62,12 @@ public sealed class GatewayOptions
     /// <summary>The origins whose pages may call the API from a browser.</summary>
     public string[] CorsOrigins { get; init; } = [];
 
+    /// <summary>The identity project whose access tokens persons call with.</summary>
+    public PersonTokenOptions Identity { get; init; } = new();
+
+    /// <summary>The persons enrolled: who they act for.</summary>
+    public List<PersonOptions> People { get; init; } = [];
+
     /// <summary>Why the keys cannot be used as configured: a key without an id, an id breaking the pattern, two keys with one id.</summary>
     public IEnumerable<string> KeyIdProblems()
     {

@@ -87,7 +87,8 @@ public static partial class ApiReference
                 ["title"] = "Ent.Partnership",
                 ["version"] = "v1",
                 ["description"] = "The REST API of the ENT partnership suite: parties, conventions, obligations and communications. " +
-                    "Every call under /v1 needs an API key (Authorization: Bearer <key> or X-Api-Key); errors are google.rpc.Status.",
+                    "Every call under /v1 needs an API key (Authorization: Bearer <key> or X-Api-Key) or a person's access token from the " +
+                    "identity project (Authorization: Bearer <token>); errors are google.rpc.Status.",
             },
             ["servers"] = new JsonArray(new JsonObject { ["url"] = "/" }),
             ["security"] = new JsonArray(new JsonObject { ["apiKey"] = new JsonArray() }, new JsonObject { ["bearer"] = new JsonArray() }),

@@ -13,6 +13,7 @@ public static class GatewayExtensions
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection("Gateway"));
         builder.Services.AddInternalTokens(builder.Configuration, builder.Environment, RememberedTokenHandler.GatewayIssuer);
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddSingleton<PersonAuthenticator>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver();

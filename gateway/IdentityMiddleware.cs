@@ -7,10 +7,11 @@ namespace Ent.Partnership.Gateway;
 
 /// <summary>
 /// Everything under <c>/v1</c> needs an API key (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>, or both
-/// with the same key). Credentials the gateway would have to choose between are refused, never picked from.
-/// Whatever identity the client sent is dropped; the request goes on with the internal token alone.
+/// with the same key) or a person's access token (a bearer of three dot-separated segments). Credentials the
+/// gateway would have to choose between are refused, never picked from. Whatever identity the client sent is
+/// dropped; the request goes on with the internal token alone.
 /// </summary>
-public sealed class IdentityMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator)
+public sealed class IdentityMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator, PersonAuthenticator people)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,6 +37,12 @@ public sealed class IdentityMiddleware(RequestDelegate next, ApiKeyAuthenticator
             return;
         }
 
+        if (key is not null && PersonAuthenticator.LooksLikeToken(key))
+        {
+            await AsPersonAsync(context, key);
+            return;
+        }
+
         var authenticated = key is null ? null : authenticator.Authenticate(key);
         if (authenticated is not { } known)
         {
@@ -47,6 +54,32 @@ public sealed class IdentityMiddleware(RequestDelegate next, ApiKeyAuthenticator
         headers.Authorization = "Bearer " + known.Token;
         context.Items[KeyedCaller.ItemKey] = known.Caller;
         await next(context);
+    }
+
+    private async Task AsPersonAsync(HttpContext context, string jwt)
+    {
+        var (outcome, token, caller) = await people.AuthenticateAsync(jwt, context.RequestAborted);
+        switch (outcome)
+        {
+            case PersonOutcome.Accepted:
+                context.Request.Headers.Authorization = "Bearer " + token;
+                context.Items[KeyedCaller.ItemKey] = caller;
+                await next(context);
+                break;
+            case PersonOutcome.NotEnrolled:
+                await ErrorResponses.WriteAsync(context, ErrorStatus.Create(Code.PermissionDenied,
+                    "Cette personne n'est inscrite auprès d'aucune partie : demandez à l'administration du partenariat de l'inscrire.",
+                    ErrorReason.PersonNotEnrolled));
+                break;
+            case PersonOutcome.IdentityUnavailable:
+                await ErrorResponses.WriteAsync(context, ErrorStatus.Create(Code.Unavailable,
+                    "Le service d'identité ne répond pas : la connexion des personnes est momentanément impossible.", ErrorReason.ServiceUnavailable));
+                break;
+            default:
+                context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                await ErrorResponses.WriteAsync(context, ErrorResponses.ForHttpStatus(StatusCodes.Status401Unauthorized, context.Request.Path));
+                break;
+        }
     }
 
     /// <summary>Headers through which a client might try to pass an identity of its own.</summary>

@@ -54,6 +54,11 @@ public static class IdentityExtensions
                     .DisableAccessTokenEncryption()
                     // PKCE with S256 only: a "plain" challenge is the verifier itself, seen by whoever sees the request.
                     .Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
+                if (settings.Issuer is { } issuer)
+                {
+                    options.SetIssuer(issuer);
+                }
+
                 var aspNetCore = options.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough();

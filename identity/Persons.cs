@@ -12,6 +12,12 @@ public sealed class IdentitySettings
     /// <summary>The secret seed the token signing key pair is made from, so that a restart keeps the key.</summary>
     public string Seed { get; init; } = "";
 
+    /// <summary>
+    /// The issuer its tokens name, its public address behind TLS in production; when empty, the address it is
+    /// called at (Development, where the browser and the gateway both call <c>localhost</c>).
+    /// </summary>
+    public Uri? Issuer { get; init; }
+
     /// <summary>The audience of the access tokens: the gateway's API.</summary>
     public string Audience { get; init; } = "ent-partnership-api";
 

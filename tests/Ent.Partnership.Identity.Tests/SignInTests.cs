@@ -1,7 +1,7 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ent.Partnership.Tests.Support;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -14,59 +14,6 @@ namespace Ent.Partnership.Identity.Tests;
 /// </summary>
 public sealed partial class SignInTests(IdentityFactory identity) : IClassFixture<IdentityFactory>
 {
-    private const string Console = "ent-console";
-    private const string Callback = "http://localhost:8081/signin-oidc";
-
-    private static string AuthorizePath(string challenge, string state = "etat-1") =>
-        QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
-        {
-            ["client_id"] = Console,
-            ["redirect_uri"] = Callback,
-            ["response_type"] = "code",
-            ["scope"] = "openid profile api",
-            ["code_challenge"] = challenge,
-            ["code_challenge_method"] = "S256",
-            ["state"] = state,
-        });
-
-    private static (string Verifier, string Challenge) Pkce()
-    {
-        var verifier = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        return (verifier, Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier))));
-    }
-
-    /// <summary>Signs <paramref name="subject"/> in through the persons' page; answers the code the console receives.</summary>
-    private static async Task<string> CodeAsync(HttpClient browser, string challenge, string subject)
-    {
-        var toSignIn = await browser.GetAsync(AuthorizePath(challenge));
-        Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
-        var page = await browser.GetStringAsync(toSignIn.Headers.Location);
-        var chosen = await browser.PostAsync("/connect/choose", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = AntiforgeryToken().Match(page).Groups[1].Value,
-            ["returnUrl"] = WebUtility.HtmlDecode(ReturnUrl().Match(page).Groups[1].Value),
-            ["subject"] = subject,
-        }));
-        Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
-        var back = await browser.GetAsync(chosen.Headers.Location);
-        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
-        var location = back.Headers.Location!.ToString();
-        Assert.StartsWith(Callback + "?", location, StringComparison.Ordinal);
-        var query = QueryHelpers.ParseQuery(new Uri(location).Query);
-        Assert.Equal("etat-1", query["state"].ToString());
-        return query["code"].ToString();
-    }
-
-    private static Task<HttpResponseMessage> ExchangeAsync(HttpClient client, string code, string? verifier) =>
-        client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = code,
-            ["redirect_uri"] = Callback,
-            ["client_id"] = Console,
-            ["code_verifier"] = verifier ?? "",
-        }.Where(p => p.Value.Length > 0)));
-
     [Fact]
     public async Task TheSignInPage_ListsTheDevelopmentPersons_InFrench()
     {
@@ -82,10 +29,10 @@ public sealed partial class SignInTests(IdentityFactory identity) : IClassFixtur
     public async Task APersonSignedIn_GetsAnAccessTokenForTheApi_SignedWithTheKeyItsSeedMakes()
     {
         var browser = identity.Browser();
-        var (verifier, challenge) = Pkce();
-        var code = await CodeAsync(browser, challenge, "dev-region-grand-est");
+        var (verifier, challenge) = PersonSignIn.Pkce();
+        var code = await PersonSignIn.CodeAsync(browser, challenge, "dev-region-grand-est");
 
-        var answer = await ExchangeAsync(browser, code, verifier);
+        var answer = await PersonSignIn.ExchangeAsync(browser, code, verifier);
 
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         var tokens = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
@@ -113,11 +60,11 @@ public sealed partial class SignInTests(IdentityFactory identity) : IClassFixtur
     public async Task ACodeWithoutItsVerifier_OrWithAnother_GetsNoToken()
     {
         var browser = identity.Browser();
-        var (_, challenge) = Pkce();
-        var code = await CodeAsync(browser, challenge, "dev-rectorat-nancy-metz");
+        var (_, challenge) = PersonSignIn.Pkce();
+        var code = await PersonSignIn.CodeAsync(browser, challenge, "dev-rectorat-nancy-metz");
 
-        var withoutVerifier = await ExchangeAsync(browser, code, null);
-        var withAnother = await ExchangeAsync(browser, code, Pkce().Verifier);
+        var withoutVerifier = await PersonSignIn.ExchangeAsync(browser, code, null);
+        var withAnother = await PersonSignIn.ExchangeAsync(browser, code, PersonSignIn.Pkce().Verifier);
 
         Assert.Equal(HttpStatusCode.BadRequest, withoutVerifier.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, withAnother.StatusCode);
@@ -131,11 +78,11 @@ public sealed partial class SignInTests(IdentityFactory identity) : IClassFixtur
     {
         var path = QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
         {
-            ["client_id"] = Console, ["redirect_uri"] = Callback, ["response_type"] = "code", ["scope"] = "openid api", ["state"] = "s",
+            ["client_id"] = PersonSignIn.Console, ["redirect_uri"] = PersonSignIn.Callback, ["response_type"] = "code", ["scope"] = "openid api", ["state"] = "s",
         });
         if (method is not null)
         {
-            path = QueryHelpers.AddQueryString(path, new Dictionary<string, string?> { ["code_challenge"] = Pkce().Verifier, ["code_challenge_method"] = method });
+            path = QueryHelpers.AddQueryString(path, new Dictionary<string, string?> { ["code_challenge"] = PersonSignIn.Pkce().Verifier, ["code_challenge_method"] = method });
         }
 
         var answer = await identity.Browser().GetAsync(path);
@@ -151,7 +98,7 @@ public sealed partial class SignInTests(IdentityFactory identity) : IClassFixtur
     {
         var browser = identity.Browser();
         var page = await browser.GetStringAsync("/connect/choose?returnUrl=" + Uri.EscapeDataString("https://ailleurs.example/"));
-        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        var token = PersonSignIn.AntiforgeryToken(page);
         Task<HttpResponseMessage> Choose(string subject, string? withToken) => browser.PostAsync("/connect/choose", new FormUrlEncodedContent(
             new Dictionary<string, string> { ["__RequestVerificationToken"] = withToken ?? "", ["returnUrl"] = "https://ailleurs.example/", ["subject"] = subject }));
 
@@ -161,12 +108,6 @@ public sealed partial class SignInTests(IdentityFactory identity) : IClassFixtur
         Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
         Assert.Equal("/", chosen.Headers.Location!.ToString());
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
-
-    [GeneratedRegex("name=\"returnUrl\" value=\"([^\"]*)\"")]
-    private static partial Regex ReturnUrl();
 
     [GeneratedRegex("<button type=\"submit\" name=\"subject\"")]
     private static partial Regex SubjectButton();

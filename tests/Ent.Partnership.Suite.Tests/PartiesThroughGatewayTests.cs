@@ -269,18 +269,25 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
     }
 
     [Fact]
-    public async Task TheIdentityProject_StartsWithTheSuite_AndOffersTheDevelopmentPersons()
+    public async Task APersonSignedInThroughTheIdentityProject_ActsThroughTheGateway_AndTheHistoryNamesThePerson()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await suite.App.ResourceNotifications.WaitForResourceHealthyAsync("identity", timeout.Token);
-        using var identity = new HttpClient { BaseAddress = suite.App.GetEndpoint("identity", "http") };
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = suite.App.GetEndpoint("identity", "http") };
 
-        var discovery = JsonDocument.Parse(await identity.GetStringAsync("/.well-known/openid-configuration", timeout.Token)).RootElement;
-        var page = System.Net.WebUtility.HtmlDecode(await identity.GetStringAsync("/connect/choose", timeout.Token));
+        var discovery = JsonDocument.Parse(await browser.GetStringAsync("/.well-known/openid-configuration", timeout.Token)).RootElement;
+        var page = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync("/connect/choose", timeout.Token));
+        var token = await PersonSignIn.AccessTokenAsync(browser, "dev-admin");
+        var created = await _gateway.SendAsync(HttpMethod.Post, "/v1/parties?partyId=group-by-a-person", null,
+            """{"kind":"PURCHASING_GROUP","displayName":"Groupement créé par une personne","validFrom":"2026-01-01"}""",
+            request => request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token));
+        var history = await _gateway.OkAsync(HttpMethod.Get, "/v1/parties/group-by-a-person:history", "dev-observer-key");
 
-        Assert.Equal(new Uri(identity.BaseAddress, "/connect/authorize").ToString(), discovery.GetProperty("authorization_endpoint").GetString());
+        Assert.Equal(new Uri(browser.BaseAddress!, "/connect/authorize").ToString(), discovery.GetProperty("authorization_endpoint").GetString());
         Assert.Equal(["S256"], discovery.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(m => m.GetString()));
         Assert.Contains("Chargée de communication — Région Grand Est", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Equal("person:dev-admin", history.GetProperty("entries")[0].GetProperty("actor").GetProperty("subject").GetString());
     }
 
     [Fact]

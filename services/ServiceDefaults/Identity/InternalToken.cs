@@ -45,10 +45,15 @@ public sealed class InternalToken
 
     public SymmetricSecurityKey SigningKey { get; }
 
-    /// <summary>A token for a partner: the party it acts for (if any) and its roles.</summary>
-    public string IssueForPartner(string keyId, string? party, IEnumerable<string> roles)
+    /// <summary>A token for a partner's key: the party it acts for (if any) and its roles.</summary>
+    public string IssueForPartner(string keyId, string? party, IEnumerable<string> roles) => IssueFor("key:" + keyId, party, roles);
+
+    /// <summary>A token for a signed-in person (<c>person:&lt;subject&gt;</c>): the party and roles its enrolment gives.</summary>
+    public string IssueForPerson(string subject, string? party, IEnumerable<string> roles) => IssueFor("person:" + subject, party, roles);
+
+    private string IssueFor(string subject, string? party, IEnumerable<string> roles)
     {
-        var claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = "key:" + keyId };
+        var claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = subject };
         if (!string.IsNullOrEmpty(party))
         {
             claims[PartyClaim] = party;
