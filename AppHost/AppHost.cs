@@ -86,6 +86,19 @@ var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", la
     .WithReference(obligations)
     .WithReference(communications);
 
+// The console: persons sign in at the identity project and call the gateway with their own token.
+var consolePort = builder.Configuration.GetValue("Console:Port", 8081);
+var console = builder.AddProject<Projects.Ent_Partnership_Console>("console", launchProfileName: null)
+    .WithHttpEndpoint(port: consolePort, name: "http", isProxied: false)
+    .WithExternalHttpEndpoints()
+    .WithEnvironment("DOTNET_ENVIRONMENT", environment)
+    .WithEnvironment("Console__Identity", identity.GetEndpoint("http"))
+    .WithEnvironment("Console__Gateway", gateway.GetEndpoint("http"))
+    .WithHttpHealthCheck("/health");
+identity
+    .WithEnvironment("Identity__Clients__0__RedirectUris__0", ReferenceExpression.Create($"{console.GetEndpoint("http")}/signin-oidc"))
+    .WithEnvironment("Identity__Clients__0__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{console.GetEndpoint("http")}/signout-callback-oidc"));
+
 // Each service takes the tokens the gateway makes for partners, and those of the services that call it.
 parties.Trusting(gateway, conventions, obligations, communications);
 conventions.Trusting(gateway);
@@ -95,7 +108,8 @@ communications.Trusting(gateway);
 builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
 {
     e.Services.GetRequiredService<ILogger<Program>>().LogInformation(
-        "Gateway ready: http://localhost:{Port} (persons sign in at http://localhost:{IdentityPort})", gatewayPort, identityPort);
+        "Gateway ready: http://localhost:{Port}; the console: http://localhost:{ConsolePort} (persons sign in at http://localhost:{IdentityPort})",
+        gatewayPort, consolePort, identityPort);
     return Task.CompletedTask;
 });
 

@@ -64,6 +64,7 @@ public static class PersonPicker
               <meta charset="utf-8">
               <meta name="viewport" content="width=device-width, initial-scale=1">
               <title>Connexion — ENT partenariat</title>
+              <link rel="icon" href="data:,">
               <style>
                 body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #161616; }
                 ul { list-style: none; padding: 0; }

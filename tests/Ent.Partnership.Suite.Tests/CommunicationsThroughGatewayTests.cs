@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
+using Ent.Partnership.Tests.Support;
 
 namespace Ent.Partnership.Suite.Tests;
 
@@ -327,6 +328,29 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
         var finding = Assert.Single(verdict.GetProperty("findings").EnumerateArray());
         Assert.Equal(("CH-FREQUENCY", "targets.schools[0]"), (finding.GetProperty("ruleId").GetString(), finding.GetProperty("field").GetString()));
         Assert.Contains("5 messages", finding.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task TheConsole_SignsAPersonInThroughTheIdentityProject_AndListsTheMessagesThePersonMaySee()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await suite.App.ResourceNotifications.WaitForResourceHealthyAsync("console", timeout.Token);
+        var title = "Console : " + Guid.NewGuid().ToString("N")[..8];
+        await CreateAsync(Cea, Message(Notice, "0671001Z").Replace("Transports scolaires : nouveaux horaires", title, StringComparison.Ordinal));
+        var console = suite.App.GetEndpoint("console", "http");
+        var identity = suite.App.GetEndpoint("identity", "http");
+
+        var (exitCode, output) = await NodeScript.RunAsync("console-in-browser.mjs", TimeSpan.FromMinutes(2),
+            console.ToString().TrimEnd('/'), "Chargé de communication — Collectivité européenne d'Alsace");
+
+        Assert.True(exitCode == 0, output);
+        var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+        var pages = result.GetProperty("pages").EnumerateArray().ToList();
+        Assert.StartsWith(new Uri(identity, "/connect/choose").ToString(), pages[0].GetProperty("url").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["Se connecter", "Bonjour, Chargé de communication — Collectivité européenne d'Alsace", "Mes messages"],
+            pages.Select(p => p.GetProperty("heading").GetString()));
+        Assert.Contains(title, result.GetProperty("titles").EnumerateArray().Select(t => t.GetString()));
+        Assert.Subset(new HashSet<string?> { console.Authority, identity.Authority }, result.GetProperty("hosts").EnumerateArray().Select(h => h.GetString()).ToHashSet());
     }
 
     [Fact]

@@ -73,7 +73,23 @@ public sealed partial class ManifestTests
             breaches.Add("The ENT's address is not the parameter ent-base-url.");
         }
 
-        string[] issuers = ["gateway", "parties", "conventions", "obligations", "communications"];
+        // The console is a client of the gateway with the person's token: no key, no seed, no secret of its own.
+        foreach (var (variable, value) in resources["console"]?["env"]?.AsObject() ?? [])
+        {
+            if (variable.Contains("Key", StringComparison.OrdinalIgnoreCase) || variable.Contains("Seed", StringComparison.OrdinalIgnoreCase)
+                || variable.Contains("Secret", StringComparison.OrdinalIgnoreCase) || ((string?)value)?.Contains("secret", StringComparison.OrdinalIgnoreCase) == true
+                || ((string?)value)?.Contains("token-seed", StringComparison.Ordinal) == true)
+            {
+                breaches.Add($"The console holds a secret: {variable} = {value}.");
+            }
+        }
+
+        if (resources["console"]?["env"]?["Console__Gateway"] is null)
+        {
+            breaches.Add("The console does not call the gateway.");
+        }
+
+        string[] issuers = ["gateway", "parties", "conventions", "obligations", "communications", "identity"];
         foreach (var secret in issuers.Select(issuer => "token-seed-" + issuer).Concat(["ent-push-secret", "redis-password"]))
         {
             if (resources[secret]?["inputs"]?["value"]?["secret"]?.GetValue<bool>() != true)

@@ -64,7 +64,7 @@ public class SuiteFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StartTimeout);
         var port = FreePort();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
-            [$"--Gateway:Port={port}", $"--Identity:Port={FreePort()}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Seed:Schools=false", "--Seed:Messages=false",
+            [$"--Gateway:Port={port}", $"--Identity:Port={FreePort()}", $"--Console:Port={FreePort()}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Seed:Schools=false", "--Seed:Messages=false",
                 // The tests call their own elections: the real calendar's reserve windows would change their verdicts with the date.
                 "--Seed:Elections=false",
                 // Pushes to a sandbox failing half the time: give up only after a very unlikely run of failures.

@@ -51,7 +51,7 @@ public sealed class Suite : IAsyncDisposable
         var port = Tools.FreePort();
         var clock = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
-            [$"--Gateway:Port={port}", $"--Identity:Port={Tools.FreePort()}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Services:Proxied=false",
+            [$"--Gateway:Port={port}", $"--Identity:Port={Tools.FreePort()}", $"--Console:Port={Tools.FreePort()}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Services:Proxied=false",
                 $"--Parameters:token-seed-gateway={SigningKey}", "--Seed:Messages=false", .. settings],
             timeout.Token);
         // The orchestrator's own log (health probes failing while the services start) would drown the results.

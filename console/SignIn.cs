@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+
+namespace Ent.Partnership.Console;
+
+/// <summary>
+/// Persons sign in at the identity project (OpenID Connect, code flow with PKCE); the console keeps their
+/// tokens in its cookie and calls the gateway with the access token.
+/// </summary>
+public static class SignIn
+{
+    public static WebApplicationBuilder AddConsoleSignIn(this WebApplicationBuilder builder)
+    {
+        var identity = builder.Configuration["Console:Identity"]
+            ?? throw new InvalidOperationException("Console:Identity is not configured; the AppHost provides it.");
+        builder.Services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                options.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
+            })
+            .AddCookie(options => options.Cookie.Name = "ent-console")
+            .AddOpenIdConnect(options =>
+            {
+                options.Authority = identity;
+                options.ClientId = "ent-console";
+                options.ResponseType = "code";
+                options.ResponseMode = "query";
+                options.UsePkce = true;
+                options.Scope.Add("api");
+                options.SaveTokens = true;
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters.NameClaimType = "name";
+                options.RequireHttpsMetadata = !builder.Environment.IsDevelopment();
+            });
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    public static void MapSignIn(this WebApplication app)
+    {
+        app.MapGet("/connexion", () => Results.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [OpenIdConnectDefaults.AuthenticationScheme]));
+        app.MapPost("/deconnexion", () => Results.SignOut(new AuthenticationProperties { RedirectUri = "/" },
+            [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]));
+    }
+}
