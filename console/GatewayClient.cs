@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Ent.Partnership.Console;
 
@@ -10,23 +11,39 @@ public sealed record GatewayAnswer(JsonElement? Body, string? Error, string? Fie
     public bool Ok => Error is null;
 }
 
-/// <summary>The gateway, called with the signed-in person's access token: the console has no key of its own.</summary>
-public sealed class GatewayClient(HttpClient http, IHttpContextAccessor accessor)
+/// <summary>
+/// The gateway, called with the signed-in person's access token (a claim of the console's cookie, so that
+/// interactive pages have it too): the console has no key of its own.
+/// </summary>
+public sealed class GatewayClient(HttpClient http, AuthenticationStateProvider authentication)
 {
-    public async Task<GatewayAnswer> GetAsync(string path, CancellationToken cancellationToken = default)
+    public const string AccessTokenClaim = "access_token";
+
+    public Task<GatewayAnswer> GetAsync(string path, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, path, null, cancellationToken);
+
+    public Task<GatewayAnswer> PostAsync(string path, object body, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, path, body, cancellationToken);
+
+    private async Task<GatewayAnswer> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        var token = accessor.HttpContext is { } context ? await context.GetTokenAsync("access_token") : null;
-        if (token is not null)
+        using var request = new HttpRequestMessage(method, path);
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        if (user.FindFirst(AccessTokenClaim)?.Value is { } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
+        if (body is not null)
+        {
+            request.Content = new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
+        }
+
         using var response = await http.SendAsync(request, cancellationToken);
-        JsonElement body;
+        JsonElement json;
         try
         {
-            body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)).RootElement.Clone();
+            json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)).RootElement.Clone();
         }
         catch (JsonException)
         {
@@ -35,11 +52,11 @@ public sealed class GatewayClient(HttpClient http, IHttpContextAccessor accessor
 
         if (response.IsSuccessStatusCode)
         {
-            return new GatewayAnswer(body, null, null);
+            return new GatewayAnswer(json, null, null);
         }
 
-        var message = body.TryGetProperty("message", out var text) ? text.GetString() : null;
-        var field = body.TryGetProperty("details", out var details)
+        var message = json.TryGetProperty("message", out var text) ? text.GetString() : null;
+        var field = json.TryGetProperty("details", out var details)
             ? details.EnumerateArray().SelectMany(d => d.TryGetProperty("fieldViolations", out var v) ? v.EnumerateArray() : [])
                 .Select(v => v.GetProperty("field").GetString()).FirstOrDefault()
             : null;

@@ -6,7 +6,6 @@ builder.AddServiceDefaults();
 builder.AddConsoleSignIn();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddCascadingAuthenticationState();
-builder.Services.AddHttpContextAccessor();
 builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri(builder.Configuration["Console:Gateway"]
     ?? throw new InvalidOperationException("Console:Gateway is not configured; the AppHost provides it.")));
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -32,6 +33,17 @@ public static class SignIn
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters.NameClaimType = "name";
                 options.RequireHttpsMetadata = !builder.Environment.IsDevelopment();
+                // The access token goes into the cookie's principal: interactive pages, which have no HttpContext,
+                // read it from their authentication state.
+                options.Events.OnTokenValidated = context =>
+                {
+                    if (context.TokenEndpointResponse?.AccessToken is { } token && context.Principal?.Identity is ClaimsIdentity identity)
+                    {
+                        identity.AddClaim(new Claim(GatewayClient.AccessTokenClaim, token));
+                    }
+
+                    return Task.CompletedTask;
+                };
             });
         builder.Services.AddAuthorization();
         return builder;

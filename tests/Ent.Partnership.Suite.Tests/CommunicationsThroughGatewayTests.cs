@@ -354,6 +354,26 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
     }
 
     [Fact]
+    public async Task InTheConsolesEditor_TheChartersFindingShowsOnTheWordsAsThePersonTypes_AndTheFixedMessageGoesToReview()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await suite.App.ResourceNotifications.WaitForResourceHealthyAsync("console", timeout.Token);
+        var title = "Horaires des cars " + Guid.NewGuid().ToString("N")[..8];
+
+        var (exitCode, output) = await NodeScript.RunAsync("console-editor.mjs", TimeSpan.FromMinutes(2),
+            suite.App.GetEndpoint("console", "http").ToString().TrimEnd('/'), "Chargé de communication — Collectivité européenne d'Alsace", "0671006E", title);
+
+        Assert.True(exitCode == 0, output);
+        var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+        Assert.Contains("Bloquant", result.GetProperty("finding").GetString(), StringComparison.Ordinal);
+        Assert.Contains("« offre spéciale »", result.GetProperty("finding").GetString(), StringComparison.Ordinal);
+        var listed = await _gateway.OkAsync(HttpMethod.Get, "/v1/communications?pageSize=500&filter=state%20%3D%20PENDING_VALIDATION", Cea);
+        var submitted = Assert.Single(listed.GetProperty("communications").EnumerateArray(), m => m.GetProperty("title").GetString() == title);
+        var history = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{submitted.GetProperty("name").GetString()}:history", Cea);
+        Assert.All(history.GetProperty("entries").EnumerateArray(), e => Assert.Equal("person:dev-cea", e.GetProperty("actor").GetProperty("subject").GetString()));
+    }
+
+    [Fact]
     public async Task BadInput_IsRefusedNamingTheField()
     {
         var both = """{"title": "t", "category": "TRANSPORT", "audiences": ["PARENTS"], "targets": {"schools": ["parties/uai-0671001z"], "allSchoolsUnderCompetence": true}}""";

@@ -277,7 +277,7 @@ public sealed class PartiesThroughGatewayTests(SuiteFixture suite) : IClassFixtu
 
         var discovery = JsonDocument.Parse(await browser.GetStringAsync("/.well-known/openid-configuration", timeout.Token)).RootElement;
         var page = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync("/connect/choose", timeout.Token));
-        var token = await PersonSignIn.AccessTokenAsync(browser, "dev-admin");
+        var token = await PersonSignIn.AccessTokenAsync(browser, "dev-admin", new Uri(suite.App.GetEndpoint("console", "http"), "/signin-oidc").ToString());
         var created = await _gateway.SendAsync(HttpMethod.Post, "/v1/parties?partyId=group-by-a-person", null,
             """{"kind":"PURCHASING_GROUP","displayName":"Groupement créé par une personne","validFrom":"2026-01-01"}""",
             request => request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token));

@@ -23,22 +23,25 @@ public static partial class PersonSignIn
         return (verifier, Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
     }
 
-    public static string AuthorizePath(string challenge, string state = "etat-1") =>
+    public static string AuthorizePath(string challenge, string callback = Callback) =>
         QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
         {
             ["client_id"] = Console,
-            ["redirect_uri"] = Callback,
+            ["redirect_uri"] = callback,
             ["response_type"] = "code",
             ["scope"] = "openid profile api",
             ["code_challenge"] = challenge,
             ["code_challenge_method"] = "S256",
-            ["state"] = state,
+            ["state"] = "etat-1",
         });
 
-    /// <summary>Signs <paramref name="subject"/> in through the persons' page; answers the code the console receives.</summary>
-    public static async Task<string> CodeAsync(HttpClient browser, string challenge, string subject)
+    /// <summary>
+    /// Signs <paramref name="subject"/> in through the persons' page; answers the code the console receives at
+    /// <paramref name="callback"/> (its address as the identity project knows it).
+    /// </summary>
+    public static async Task<string> CodeAsync(HttpClient browser, string challenge, string subject, string callback = Callback)
     {
-        var toSignIn = await browser.GetAsync(AuthorizePath(challenge));
+        var toSignIn = await browser.GetAsync(AuthorizePath(challenge, callback));
         Assert.Equal(HttpStatusCode.Redirect, toSignIn.StatusCode);
         var page = await browser.GetStringAsync(toSignIn.Headers.Location);
         var chosen = await browser.PostAsync("/connect/choose", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -51,28 +54,28 @@ public static partial class PersonSignIn
         var back = await browser.GetAsync(chosen.Headers.Location);
         Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
         var location = back.Headers.Location!.ToString();
-        Assert.StartsWith(Callback + "?", location, StringComparison.Ordinal);
+        Assert.StartsWith(callback + "?", location, StringComparison.Ordinal);
         var query = QueryHelpers.ParseQuery(new Uri(location).Query);
         Assert.Equal("etat-1", query["state"].ToString());
         return query["code"].ToString();
     }
 
     /// <summary>The console's exchange of a code for tokens; no verifier when <paramref name="verifier"/> is null.</summary>
-    public static Task<HttpResponseMessage> ExchangeAsync(HttpClient client, string code, string? verifier) =>
+    public static Task<HttpResponseMessage> ExchangeAsync(HttpClient client, string code, string? verifier, string callback = Callback) =>
         client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
-            ["redirect_uri"] = Callback,
+            ["redirect_uri"] = callback,
             ["client_id"] = Console,
             ["code_verifier"] = verifier ?? "",
         }.Where(p => p.Value.Length > 0)));
 
     /// <summary>The whole sign-in of <paramref name="subject"/>: its access token.</summary>
-    public static async Task<string> AccessTokenAsync(HttpClient browser, string subject)
+    public static async Task<string> AccessTokenAsync(HttpClient browser, string subject, string callback = Callback)
     {
         var (verifier, challenge) = Pkce();
-        var answer = await ExchangeAsync(browser, await CodeAsync(browser, challenge, subject), verifier);
+        var answer = await ExchangeAsync(browser, await CodeAsync(browser, challenge, subject, callback), verifier, callback);
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         return JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
     }
