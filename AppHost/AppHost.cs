@@ -65,22 +65,14 @@ if (builder.Configuration["Publication:MaxAttempts"] is { } maxAttempts)
 
 // Persons sign in here (OpenID Connect); on localhost, like the console, so that cookies work over http.
 var identityPort = builder.Configuration.GetValue("Identity:Port", 8082);
-var identity = builder.AddProject<Projects.Ent_Partnership_Identity>("identity", launchProfileName: null)
-    .WithHttpEndpoint(port: identityPort, name: "http", isProxied: false)
-    .WithExternalHttpEndpoints()
-    .WithEnvironment("DOTNET_ENVIRONMENT", environment)
-    .WithEnvironment("Identity__Seed", builder.AddTokenSeed("identity"))
-    .WithHttpHealthCheck("/health");
+var identity = builder.AddFrontProject<Projects.Ent_Partnership_Identity>("identity", identityPort)
+    .WithEnvironment("Identity__Seed", builder.AddTokenSeed("identity"));
 
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
-var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", launchProfileName: null)
-    .WithHttpEndpoint(port: gatewayPort, name: "http", isProxied: false)
-    .WithExternalHttpEndpoints()
-    .WithEnvironment("DOTNET_ENVIRONMENT", environment)
+var gateway = builder.AddFrontProject<Projects.Ent_Partnership_Gateway>("gateway", gatewayPort)
     .WithEnvironment("InternalToken__Seed", builder.AddTokenSeed("gateway"))
     // Persons call with the identity project's access tokens; the gateway reads its keys from its discovery document.
     .WithEnvironment("Gateway__Identity__Authority", identity.GetEndpoint("http"))
-    .WithHttpHealthCheck("/health")
     .WithReference(parties)
     .WithReference(conventions)
     .WithReference(obligations)
@@ -88,13 +80,9 @@ var gateway = builder.AddProject<Projects.Ent_Partnership_Gateway>("gateway", la
 
 // The console: persons sign in at the identity project and call the gateway with their own token.
 var consolePort = builder.Configuration.GetValue("Console:Port", 8081);
-var console = builder.AddProject<Projects.Ent_Partnership_Console>("console", launchProfileName: null)
-    .WithHttpEndpoint(port: consolePort, name: "http", isProxied: false)
-    .WithExternalHttpEndpoints()
-    .WithEnvironment("DOTNET_ENVIRONMENT", environment)
+var console = builder.AddFrontProject<Projects.Ent_Partnership_Console>("console", consolePort)
     .WithEnvironment("Console__Identity", identity.GetEndpoint("http"))
-    .WithEnvironment("Console__Gateway", gateway.GetEndpoint("http"))
-    .WithHttpHealthCheck("/health");
+    .WithEnvironment("Console__Gateway", gateway.GetEndpoint("http"));
 identity
     .WithEnvironment("Identity__Clients__0__RedirectUris__0", ReferenceExpression.Create($"{console.GetEndpoint("http")}/signin-oidc"))
     .WithEnvironment("Identity__Clients__0__PostLogoutRedirectUris__0", ReferenceExpression.Create($"{console.GetEndpoint("http")}/signout-callback-oidc"));

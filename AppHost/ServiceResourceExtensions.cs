@@ -6,6 +6,19 @@ namespace Ent.Partnership.AppHost;
 public static class ServiceResourceExtensions
 {
     /// <summary>
+    /// A project reached from outside (the gateway, the identity project, the console): its own port on
+    /// localhost, not behind the orchestrator's proxy (cookies and fixed addresses work), the AppHost's
+    /// environment, health-based readiness.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddFrontProject<TProject>(this IDistributedApplicationBuilder builder, string name, int port)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name, launchProfileName: null)
+            .WithHttpEndpoint(port: port, name: "http", isProxied: false)
+            .WithExternalHttpEndpoints()
+            .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithHttpHealthCheck("/health");
+
+    /// <summary>
     /// A gRPC service of the suite: an HTTP/1.1 endpoint for REST and health and an HTTP/2 one for gRPC (over
     /// plain http one port cannot serve both), the seed of its own token keys, the AppHost's environment,
     /// health-based readiness.

@@ -102,16 +102,18 @@ public sealed partial class PersonAuthenticator(IOptionsMonitor<GatewayOptions> 
             return (PersonOutcome.NotEnrolled, null, null);
         }
 
+        // Kept per person and enrolment: a change of party or roles in the configuration applies at once.
         var now = time.GetUtcNow();
         var subject = token.Subject;
-        if (_tokens.TryGetValue(subject, out var cached) && now < cached.RenewAfter && cached.Caller.RateLimit == settings.RateLimit)
+        var key = $"{subject}|{person.Party}|{string.Join(',', person.Roles)}";
+        if (_tokens.TryGetValue(key, out var cached) && now < cached.RenewAfter && cached.Caller.RateLimit == settings.RateLimit)
         {
             return (PersonOutcome.Accepted, cached.Token, cached.Caller);
         }
 
         var caller = new KeyedCaller("person:" + subject, settings.RateLimit);
         var issued = tokens.IssueForPerson(subject, person.Party, person.Roles);
-        _tokens[subject] = (issued, caller, now + InternalToken.Lifetime / 2);
+        _tokens[key] = (issued, caller, now + InternalToken.Lifetime / 2);
         return (PersonOutcome.Accepted, issued, caller);
     }
 

@@ -94,7 +94,7 @@ public static class IdentityExtensions
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         var signedIn = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        if (!signedIn.Succeeded || request.HasPromptValue(PromptValues.Login))
+        if (!signedIn.Succeeded)
         {
             return Results.Challenge(new AuthenticationProperties { RedirectUri = context.Request.PathBase + context.Request.Path + context.Request.QueryString },
                 [CookieAuthenticationDefaults.AuthenticationScheme]);
