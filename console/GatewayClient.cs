@@ -39,7 +39,12 @@ public sealed class GatewayClient(HttpClient http, AuthenticationStateProvider a
             request.Content = new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
         }
 
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await SendOrNullAsync(request, cancellationToken);
+        if (response is null)
+        {
+            return new GatewayAnswer(null, "La passerelle ne répond pas : réessayez dans un instant.", null);
+        }
+
         JsonElement json;
         try
         {
@@ -61,5 +66,18 @@ public sealed class GatewayClient(HttpClient http, AuthenticationStateProvider a
                 .Select(v => v.GetProperty("field").GetString()).FirstOrDefault()
             : null;
         return new GatewayAnswer(null, message ?? "La passerelle n'a pas répondu.", field);
+    }
+
+    /// <summary>The gateway's answer, or null when it cannot be reached.</summary>
+    private async Task<HttpResponseMessage?> SendOrNullAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
     }
 }

@@ -27,6 +27,21 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         ["Gateway:ApiKeys:2:Expires"] = "2020-01-01T00:00:00Z",
     });
 
+    /// <summary>
+    /// The gateway in memory as in production, with one admin key (<c>test-admin-key</c>) and what
+    /// <paramref name="configure"/> adds: the services behind it, an identity project.
+    /// </summary>
+    public static WebApplicationFactory<Program> InProduction(Action<IWebHostBuilder> configure) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(gateway =>
+        {
+            gateway.UseEnvironment("Production");
+            gateway.UseSetting("InternalToken:Seed", TestSecrets.GatewaySeed);
+            gateway.UseSetting("Gateway:ApiKeys:0:Id", "test-admin");
+            gateway.UseSetting("Gateway:ApiKeys:0:Key", "test-admin-key");
+            gateway.UseSetting("Gateway:ApiKeys:0:Roles:0", "admin");
+            configure(gateway);
+        });
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");

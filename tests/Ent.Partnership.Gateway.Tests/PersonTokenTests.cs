@@ -3,7 +3,6 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Ent.Partnership.ServiceDefaults.Identity;
-using Ent.Partnership.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -45,13 +44,8 @@ public sealed class PersonTokenTests : IAsyncLifetime
         var address = _identity.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _issuer = address + "/";
 
-        _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(gateway =>
+        _gateway = GatewayFactory.InProduction(gateway =>
         {
-            gateway.UseEnvironment("Production");
-            gateway.UseSetting("InternalToken:Seed", TestSecrets.GatewaySeed);
-            gateway.UseSetting("Gateway:ApiKeys:0:Id", "test-admin");
-            gateway.UseSetting("Gateway:ApiKeys:0:Key", "test-admin-key");
-            gateway.UseSetting("Gateway:ApiKeys:0:Roles:0", "admin");
             gateway.UseSetting("Gateway:Identity:Authority", _issuer);
             gateway.UseSetting("Gateway:People:0:Subject", "dev-region-grand-est");
             gateway.UseSetting("Gateway:People:0:Party", "parties/region-grand-est");

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Ent.Partnership.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,13 +34,8 @@ public sealed class UnansweringServiceTests : IAsyncLifetime
         await _slowService.StartAsync();
         var address = _slowService.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
-        _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(gateway =>
+        _gateway = GatewayFactory.InProduction(gateway =>
         {
-            gateway.UseEnvironment("Production");
-            gateway.UseSetting("InternalToken:Seed", TestSecrets.GatewaySeed);
-            gateway.UseSetting("Gateway:ApiKeys:0:Id", "test-admin");
-            gateway.UseSetting("Gateway:ApiKeys:0:Key", "test-admin-key");
-            gateway.UseSetting("Gateway:ApiKeys:0:Roles:0", "admin");
             gateway.UseSetting("ReverseProxy:Clusters:parties:Destinations:parties:Address", address);
             gateway.UseSetting("ReverseProxy:Clusters:parties:HttpRequest:ActivityTimeout", "00:00:01");
             gateway.UseSetting("ReverseProxy:Clusters:conventions:Destinations:conventions:Address", "http://127.0.0.1:9");
