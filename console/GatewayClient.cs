@@ -5,10 +5,17 @@ using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Ent.Partnership.Console;
 
-/// <summary>An answer of the gateway: its JSON, or the French message of its google.rpc.Status and the field it names.</summary>
-public sealed record GatewayAnswer(JsonElement? Body, string? Error, string? Field)
+/// <summary>
+/// An answer of the gateway: its JSON, or the French message of its google.rpc.Status with the field it names and
+/// the unmet conditions it describes.
+/// </summary>
+public sealed record GatewayAnswer(JsonElement? Body, string? Error, string? Field = null, IReadOnlyList<string>? Conditions = null)
 {
     public bool Ok => Error is null;
+
+    /// <summary>The refusal as the person reads it: the message, the field, what is missing.</summary>
+    public string Explained =>
+        string.Join(" ", [Field is null ? Error : $"{Error} (champ {Field})", .. Conditions ?? []]);
 }
 
 /// <summary>
@@ -42,7 +49,7 @@ public sealed class GatewayClient(HttpClient http, AuthenticationStateProvider a
         using var response = await SendOrNullAsync(request, cancellationToken);
         if (response is null)
         {
-            return new GatewayAnswer(null, "La passerelle ne répond pas : réessayez dans un instant.", null);
+            return new GatewayAnswer(null, "La passerelle ne répond pas : réessayez dans un instant.");
         }
 
         JsonElement json;
@@ -52,20 +59,19 @@ public sealed class GatewayClient(HttpClient http, AuthenticationStateProvider a
         }
         catch (JsonException)
         {
-            return new GatewayAnswer(null, $"La passerelle a répondu de façon inattendue (HTTP {(int)response.StatusCode}).", null);
+            return new GatewayAnswer(null, $"La passerelle a répondu de façon inattendue (HTTP {(int)response.StatusCode}).");
         }
 
         if (response.IsSuccessStatusCode)
         {
-            return new GatewayAnswer(json, null, null);
+            return new GatewayAnswer(json, null);
         }
 
-        var message = json.TryGetProperty("message", out var text) ? text.GetString() : null;
-        var field = json.TryGetProperty("details", out var details)
-            ? details.EnumerateArray().SelectMany(d => d.TryGetProperty("fieldViolations", out var v) ? v.EnumerateArray() : [])
-                .Select(v => v.GetProperty("field").GetString()).FirstOrDefault()
-            : null;
-        return new GatewayAnswer(null, message ?? "La passerelle n'a pas répondu.", field);
+        var message = Json.Text(json, "message");
+        var details = Json.Items(json, "details").ToList();
+        var field = details.SelectMany(d => Json.Items(d, "fieldViolations")).Select(v => Json.Text(v, "field")).FirstOrDefault();
+        var conditions = details.SelectMany(d => Json.Items(d, "violations")).Select(v => Json.Text(v, "description")).Where(d => d.Length > 0).ToList();
+        return new GatewayAnswer(null, message.Length > 0 ? message : "La passerelle n'a pas répondu.", field, conditions);
     }
 
     /// <summary>The gateway's answer, or null when it cannot be reached.</summary>

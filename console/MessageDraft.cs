@@ -30,13 +30,6 @@ public sealed class MessageDraft
 
     public string Body { get; set; } = "";
 
-    public static string SeverityLabel(string severity) => severity switch
-    {
-        "BLOCK" => "Bloquant",
-        "WARN" => "Avertissement",
-        _ => "Information",
-    };
-
     /// <summary>The communication of the API (JSON names as partners send them).</summary>
     public object ToCommunication() => new
     {
@@ -55,11 +48,10 @@ public sealed class MessageDraft
 public sealed record CharterFinding(string RuleId, string Severity, string Field, string Excerpt, string Message, string Suggestion)
 {
     public static List<CharterFinding> ListFrom(JsonElement verdict) =>
-        verdict.TryGetProperty("findings", out var findings)
-            ? findings.EnumerateArray().Select(f => new CharterFinding(
-                Text(f, "ruleId"), Text(f, "severity"), Text(f, "field"), Text(f, "excerpt"), Text(f, "message"), Text(f, "suggestion"))).ToList()
-            : [];
+        Json.Items(verdict, "findings").Select(f => new CharterFinding(
+            Json.Text(f, "ruleId"), Json.Text(f, "severity"), Json.Text(f, "field"), Json.Text(f, "excerpt"), Json.Text(f, "message"), Json.Text(f, "suggestion"))).ToList();
 
-    private static string Text(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) ? value.GetString() ?? "" : "";
+    /// <summary>The rules of the warnings among the findings: what a reviewer acknowledges to approve.</summary>
+    public static List<string> WarningRules(IEnumerable<CharterFinding> findings) =>
+        findings.Where(f => f.Severity == "WARN").Select(f => f.RuleId).Distinct().ToList();
 }

@@ -354,23 +354,48 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
     }
 
     [Fact]
-    public async Task InTheConsolesEditor_TheChartersFindingShowsOnTheWordsAsThePersonTypes_AndTheFixedMessageGoesToReview()
+    public async Task InTheConsole_TheRegionsOfficerWritesAMessage_TheNancyMetzReviewerApprovesIt_AndTheOfficerSeesItDelivered()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await suite.App.ResourceNotifications.WaitForResourceHealthyAsync("console", timeout.Token);
+        await suite.ImportSchoolsOnceAsync();
         var title = "Horaires des cars " + Guid.NewGuid().ToString("N")[..8];
+        var firstRound = DateOnly.FromDateTime(DateTime.UtcNow.AddMonths(2)).ToString("yyyy-MM-dd");
+        await _gateway.OkAsync(HttpMethod.Post, "/v1/elections?electionId=regionales-console", Admin,
+            JsonSerializer.Serialize(new { kind = "REGIONAL", firstRoundDate = firstRound, scope = new { parties = new[] { "parties/region-grand-est" } } }));
+        try
+        {
+            var (exitCode, output) = await NodeScript.RunAsync("console-review.mjs", TimeSpan.FromMinutes(4),
+                suite.App.GetEndpoint("console", "http").ToString().TrimEnd('/'), "Chargée de communication — Région Grand Est",
+                "Chargée de communication — Département de la Moselle", "Relecteur — Rectorat de Nancy-Metz", "0541065P", title);
 
-        var (exitCode, output) = await NodeScript.RunAsync("console-editor.mjs", TimeSpan.FromMinutes(2),
-            suite.App.GetEndpoint("console", "http").ToString().TrimEnd('/'), "Chargé de communication — Collectivité européenne d'Alsace", "0671006E", title);
+            Assert.True(exitCode == 0, output);
+            var seen = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+            string Seen(string property) => seen.GetProperty(property).ToString();
+            Assert.Contains("Bloquant — CH-COMMERCIAL", Seen("finding"), StringComparison.Ordinal);
+            Assert.Contains("« offre spéciale »", Seen("finding"), StringComparison.Ordinal);
+            Assert.Equal("Avertissement — CH-ELECTORAL-RESERVE", Seen("warned"));
+            Assert.False(seen.GetProperty("sendableBeforeAcknowledging").GetBoolean());
+            var name = "communications/" + Seen("address")["/messages/".Length..];
+            Assert.Equal($"La ressource {name} est introuvable.", Seen("told"));
+            Assert.Contains("CH-ELECTORAL-RESERVE", Seen("refusedBecause"), StringComparison.Ordinal);
+            Assert.StartsWith("Message approuvé", Seen("approval"), StringComparison.Ordinal);
+            Assert.Equal("1 établissement(s) sur 1 ont reçu le message.", Seen("progress"));
+            Assert.Contains("person:dev-rectorat-nancy-metz", seen.GetProperty("history").EnumerateArray().Select(a => a.GetString()));
+            Assert.Equal(["/messages/nouveau", Seen("address"), Seen("address"), "/relecture", $"/relecture/{name["communications/".Length..]}", Seen("address")],
+                seen.GetProperty("checked").EnumerateArray().Select(p => p.GetString()).Where(p => p != "/connect/choose"));
 
-        Assert.True(exitCode == 0, output);
-        var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
-        Assert.Contains("Bloquant", result.GetProperty("finding").GetString(), StringComparison.Ordinal);
-        Assert.Contains("« offre spéciale »", result.GetProperty("finding").GetString(), StringComparison.Ordinal);
-        var listed = await _gateway.OkAsync(HttpMethod.Get, "/v1/communications?pageSize=500&filter=state%20%3D%20PENDING_VALIDATION", Cea);
-        var submitted = Assert.Single(listed.GetProperty("communications").EnumerateArray(), m => m.GetProperty("title").GetString() == title);
-        var history = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{submitted.GetProperty("name").GetString()}:history", Cea);
-        Assert.All(history.GetProperty("entries").EnumerateArray(), e => Assert.Equal("person:dev-cea", e.GetProperty("actor").GetProperty("subject").GetString()));
+            var history = await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}:history", "dev-region-key");
+            var actors = history.GetProperty("entries").EnumerateArray().Select(e => (e.GetProperty("type").GetString(), e.GetProperty("actor").GetProperty("subject").GetString())).ToList();
+            Assert.Contains(("CommunicationCreated", "person:dev-region-grand-est"), actors);
+            Assert.Contains(("CommunicationStateChanged", "person:dev-region-grand-est"), actors);
+            Assert.Contains(("CommunicationReviewed", "person:dev-rectorat-nancy-metz"), actors);
+            Assert.Equal(new Dictionary<string, int> { ["0541065P"] = 1 }, await ReceivedAsync(name));
+        }
+        finally
+        {
+            await _gateway.SendAsync(HttpMethod.Delete, "/v1/elections/regionales-console", Admin);
+        }
     }
 
     [Fact]
