@@ -67,6 +67,14 @@ if (builder.Configuration["Publication:MaxAttempts"] is { } maxAttempts)
 var identityPort = builder.Configuration.GetValue("Identity:Port", 8082);
 var identity = builder.AddFrontProject<Projects.Ent_Partnership_Identity>("identity", identityPort)
     .WithEnvironment("Identity__Seed", builder.AddTokenSeed("identity"));
+if (!builder.Environment.IsDevelopment())
+{
+    // Outside Development persons sign in at the provider the operator names (ProConnect for public agents).
+    identity
+        .WithEnvironment("Identity__Upstream__Authority", builder.AddParameter("identity-upstream-authority"))
+        .WithEnvironment("Identity__Upstream__ClientId", builder.AddParameter("identity-upstream-client-id"))
+        .WithEnvironment("Identity__Upstream__ClientSecret", builder.AddParameter("identity-upstream-client-secret", secret: true));
+}
 
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
 var gateway = builder.AddFrontProject<Projects.Ent_Partnership_Gateway>("gateway", gatewayPort)

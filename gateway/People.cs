@@ -19,19 +19,52 @@ public sealed record PersonTokenOptions
     public string Audience { get; init; } = "ent-partnership-api";
 }
 
-/// <summary>A person enrolled (<c>Gateway:People</c>): the token's issuer and subject, and who the person acts for.</summary>
+/// <summary>
+/// A person enrolled (<c>Gateway:People</c>), and who the person acts for: named by the provider that vouched
+/// for them and their subject, or by an upstream provider, their verified e-mail and their organisation's SIRET
+/// (never by an e-mail alone: anyone may hold an address at some provider).
+/// </summary>
 public sealed record PersonOptions
 {
-    /// <summary>The issuer of the person's tokens; the identity project's when empty.</summary>
+    /// <summary>
+    /// The upstream provider the identity project brokered the person from (its issuer, the token's <c>idp</c>);
+    /// when empty, the identity project's own persons.
+    /// </summary>
     public string? Issuer { get; init; }
 
-    /// <summary>The token's <c>sub</c>. Required.</summary>
-    public string Subject { get; init; } = "";
+    /// <summary>The token's <c>sub</c>; or none, to name the person by <see cref="Email"/> and <see cref="Siret"/>.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>With <see cref="Siret"/> and an upstream <see cref="Issuer"/>: the person's e-mail, as the token gives it verified.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>The SIRET of the person's organisation, as the token's <c>siret</c> gives it.</summary>
+    public string? Siret { get; init; }
 
     /// <summary>The party the person acts for, <c>parties/{id}</c>; none for admins and observers.</summary>
     public string? Party { get; init; }
 
     public string[] Roles { get; init; } = [];
+
+    /// <summary>Whether this enrolment names the person <paramref name="token"/> speaks of.</summary>
+    public bool Names(JsonWebToken token, string identityIssuer)
+    {
+        var vouchedBy = token.TryGetPayloadValue<string>("idp", out var provider) ? provider : token.Issuer;
+        if ((Issuer ?? identityIssuer) != vouchedBy)
+        {
+            return false;
+        }
+
+        if (!string.IsNullOrEmpty(Subject))
+        {
+            return Subject == token.Subject;
+        }
+
+        return Issuer is not null && !string.IsNullOrEmpty(Email) && !string.IsNullOrEmpty(Siret)
+            && token.TryGetPayloadValue<bool>("email_verified", out var verified) && verified
+            && token.TryGetPayloadValue<string>("email", out var email) && string.Equals(email, Email, StringComparison.OrdinalIgnoreCase)
+            && token.TryGetPayloadValue<string>("siret", out var siret) && siret == Siret;
+    }
 }
 
 /// <summary>What became of a person's token.</summary>
@@ -96,7 +129,7 @@ public sealed partial class PersonAuthenticator(IOptionsMonitor<GatewayOptions> 
             return (PersonOutcome.Refused, null, null);
         }
 
-        var person = settings.People.FirstOrDefault(p => p.Subject == token.Subject && (p.Issuer ?? configuration.Issuer) == token.Issuer);
+        var person = settings.People.FirstOrDefault(p => p.Names(token, configuration.Issuer));
         if (person is null)
         {
             return (PersonOutcome.NotEnrolled, null, null);

@@ -26,7 +26,8 @@ public sealed class ClientRegistration(IServiceProvider services, IdentitySettin
                 {
                     Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession,
                     Permissions.GrantTypes.AuthorizationCode, Permissions.ResponseTypes.Code,
-                    Permissions.Scopes.Profile, Permissions.Prefixes.Scope + IdentityExtensions.Scope,
+                    Permissions.Scopes.Profile, Permissions.Scopes.Email,
+                    Permissions.Prefixes.Scope + Upstream.Siret, Permissions.Prefixes.Scope + IdentityExtensions.Scope,
                 },
                 Requirements = { Requirements.Features.ProofKeyForCodeExchange },
             };

@@ -19,6 +19,9 @@ public static class IdentityExtensions
 {
     public const string Scope = "api";
 
+    /// <summary>The scopes clients may ask for.</summary>
+    public static readonly string[] AllowedScopes = [Scopes.OpenId, Scopes.Profile, Scopes.Email, Upstream.Siret, Scope];
+
     public static WebApplicationBuilder AddIdentityServer(this WebApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection("Identity").Get<IdentitySettings>() ?? new IdentitySettings();
@@ -30,13 +33,19 @@ public static class IdentityExtensions
         var keys = new IssuerKeys("identity", settings.Seed);
         builder.Services.AddSingleton(settings);
         builder.Services.AddDbContext<DbContext>(options => options.UseInMemoryDatabase("identity").UseOpenIddict());
-        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        var picksPersons = builder.Environment.IsDevelopment() && settings.Persons.Count > 0;
+        var authentication = builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {
-                options.LoginPath = PersonPicker.Path;
+                options.LoginPath = picksPersons ? PersonPicker.Path : Upstream.Path;
                 options.Cookie.Name = "ent-identity";
                 options.Cookie.SameSite = SameSiteMode.Lax;
             });
+        if (settings.Upstream.Authority is not null)
+        {
+            authentication.AddUpstream(settings.Upstream);
+        }
+
         builder.Services.AddAntiforgery();
         builder.Services.AddOpenIddict()
             .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<DbContext>())
@@ -47,7 +56,7 @@ public static class IdentityExtensions
                     .SetEndSessionEndpointUris("connect/logout")
                     .AllowAuthorizationCodeFlow()
                     .RequireProofKeyForCodeExchange()
-                    .RegisterScopes(Scopes.OpenId, Scopes.Profile, Scope)
+                    .RegisterScopes(AllowedScopes)
                     .SetAccessTokenLifetime(settings.AccessTokenLifetime)
                     .AddSigningKey(keys.Current)
                     .AddEphemeralEncryptionKey()
@@ -83,6 +92,11 @@ public static class IdentityExtensions
             app.MapPersonPicker();
         }
 
+        if (app.Services.GetRequiredService<IdentitySettings>().Upstream.Authority is not null)
+        {
+            app.MapUpstream();
+        }
+
         return app;
     }
 
@@ -100,10 +114,11 @@ public static class IdentityExtensions
                 [CookieAuthenticationDefaults.AuthenticationScheme]);
         }
 
-        var subject = signedIn.Principal!.FindFirstValue(Claims.Subject)!;
+        var person = signedIn.Principal!;
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
-        identity.SetClaim(Claims.Subject, subject).SetClaim(Claims.Name, signedIn.Principal!.FindFirstValue(Claims.Name));
-        identity.SetScopes(request.GetScopes().Intersect([Scopes.OpenId, Scopes.Profile, Scope]));
+        identity.SetClaim(Claims.Subject, person.FindFirstValue(Claims.Subject)).SetClaim(Claims.Name, person.FindFirstValue(Claims.Name));
+        identity.AddClaims(person.Claims.Where(c => Upstream.PersonClaims.Contains(c.Type)).Select(c => new Claim(c.Type, c.Value, c.ValueType)));
+        identity.SetScopes(request.GetScopes().Intersect(AllowedScopes));
         identity.SetResources(settings.Audience);
         identity.SetDestinations(claim => claim.Type == Claims.Name && !identity.HasScope(Scopes.Profile)
             ? [Destinations.AccessToken]

@@ -1,10 +1,23 @@
 namespace Ent.Partnership.Identity;
 
-/// <summary>A person the identity project signs in: its subject (the token's <c>sub</c>) and the name people read.</summary>
-public sealed record Person(string Subject, string DisplayName);
+/// <summary>
+/// A development person: its subject (the token's <c>sub</c>), the name people read, and when given the e-mail
+/// (verified: the operator wrote it) and organisation SIRET its tokens carry.
+/// </summary>
+public sealed record Person(string Subject, string DisplayName, string? Email = null, string? Siret = null);
 
 /// <summary>A client application that signs persons in (the console): public, with PKCE.</summary>
-public sealed record ClientApplication(string ClientId, string DisplayName, string[] RedirectUris, string[] PostLogoutRedirectUris);
+public sealed record ClientApplication
+{
+    public string ClientId { get; init; } = "";
+
+    public string DisplayName { get; init; } = "";
+
+    public string[] RedirectUris { get; init; } = [];
+
+    /// <summary>Where it may send persons after sign-out; none is allowed (a client bound without them is still registered).</summary>
+    public string[] PostLogoutRedirectUris { get; init; } = [];
+}
 
 /// <summary>The <c>Identity</c> section.</summary>
 public sealed class IdentitySettings
@@ -28,4 +41,7 @@ public sealed class IdentitySettings
     public List<Person> Persons { get; init; } = [];
 
     public List<ClientApplication> Clients { get; init; } = [];
+
+    /// <summary>The provider persons sign in at outside Development (and beside the development persons in it).</summary>
+    public UpstreamSettings Upstream { get; init; } = new();
 }

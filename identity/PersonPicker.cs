@@ -20,7 +20,7 @@ public static class PersonPicker
     public static void MapPersonPicker(this WebApplication app)
     {
         app.MapGet(Path, (HttpContext context, IdentitySettings settings, IAntiforgery antiforgery, string? returnUrl) =>
-            Results.Content(Page(settings.Persons, antiforgery.GetAndStoreTokens(context), LocalOrRoot(returnUrl)), "text/html; charset=utf-8"));
+            Results.Content(Page(settings, antiforgery.GetAndStoreTokens(context), LocalOrRoot(returnUrl)), "text/html; charset=utf-8"));
         app.MapPost(Path, async (HttpContext context, IdentitySettings settings, [FromForm] string subject, [FromForm] string? returnUrl) =>
         {
             if (settings.Persons.FirstOrDefault(p => p.Subject == subject) is not { } person)
@@ -30,20 +30,34 @@ public static class PersonPicker
 
             var identity = new ClaimsIdentity([new Claim(Claims.Subject, person.Subject), new Claim(Claims.Name, person.DisplayName)],
                 CookieAuthenticationDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+            if (person.Email is not null)
+            {
+                identity.AddClaim(new Claim(Claims.Email, person.Email));
+                identity.AddClaim(new Claim(Claims.EmailVerified, "true", ClaimValueTypes.Boolean));
+            }
+
+            if (person.Siret is not null)
+            {
+                identity.AddClaim(new Claim(Upstream.Siret, person.Siret));
+            }
+
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             return Results.LocalRedirect(LocalOrRoot(returnUrl));
         });
     }
 
     /// <summary>Only a path of this site: never a redirect elsewhere.</summary>
-    private static string LocalOrRoot(string? url) =>
+    public static string LocalOrRoot(string? url) =>
         url is ['/', not '/' and not '\\', ..] || url == "/" ? url : "/";
 
-    private static string Page(IEnumerable<Person> persons, AntiforgeryTokenSet tokens, string returnUrl)
+    private static string Page(IdentitySettings settings, AntiforgeryTokenSet tokens, string returnUrl)
     {
         var html = HtmlEncoder.Default;
+        var upstream = settings.Upstream.Authority is null ? "" : $"""
+                <p><a href="{Upstream.Path}?returnUrl={html.Encode(Uri.EscapeDataString(returnUrl))}">Se connecter avec {html.Encode(settings.Upstream.DisplayName)}</a></p>
+            """;
         var buttons = new StringBuilder();
-        foreach (var person in persons)
+        foreach (var person in settings.Persons)
         {
             buttons.Append($"""
                   <li>
@@ -80,7 +94,7 @@ public static class PersonPicker
                 <p>Environnement de développement : choisissez la personne au nom de laquelle agir.</p>
                 <ul>
             {{buttons}}    </ul>
-              </main>
+            {{upstream}}  </main>
             </body>
             </html>
             """;

@@ -24,6 +24,7 @@ namespace Ent.Partnership.Gateway.Tests;
 public sealed class PersonTokenTests : IAsyncLifetime
 {
     private const string Audience = "ent-partnership-api";
+    private const string Upstream = "https://proconnect.example/";
     private static readonly IssuerKeys IdentityKeys = new("identity", "the-identity-seed-of-these-tests-of-32-bytes");
     private static readonly IssuerKeys OtherKeys = new("identity", "another-seed-nobody-published-anywhere-32b");
 
@@ -50,6 +51,11 @@ public sealed class PersonTokenTests : IAsyncLifetime
             gateway.UseSetting("Gateway:People:0:Subject", "dev-region-grand-est");
             gateway.UseSetting("Gateway:People:0:Party", "parties/region-grand-est");
             gateway.UseSetting("Gateway:People:0:Roles:0", "collectivity");
+            gateway.UseSetting("Gateway:People:1:Issuer", Upstream);
+            gateway.UseSetting("Gateway:People:1:Email", "agente@grandest.example");
+            gateway.UseSetting("Gateway:People:1:Siret", "20005267800014");
+            gateway.UseSetting("Gateway:People:1:Party", "parties/region-grand-est");
+            gateway.UseSetting("Gateway:People:1:Roles:0", "collectivity");
             gateway.UseSetting("ReverseProxy:Clusters:parties:Destinations:parties:Address", address);
         });
         _client = _gateway.CreateClient();
@@ -64,14 +70,14 @@ public sealed class PersonTokenTests : IAsyncLifetime
 
     private string Token(
         string subject = "dev-region-grand-est", string? issuer = null, string audience = Audience, TimeSpan? expiresIn = null, TimeSpan? validIn = null,
-        SigningCredentials? signing = null)
+        SigningCredentials? signing = null, params Claim[] claims)
     {
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer ?? _issuer,
             Audience = audience,
-            Subject = new ClaimsIdentity([new Claim("sub", subject)]),
+            Subject = new ClaimsIdentity([new Claim("sub", subject), .. claims]),
             NotBefore = now + (validIn ?? TimeSpan.FromMinutes(-1)),
             IssuedAt = now + (validIn ?? TimeSpan.FromMinutes(-1)),
             Expires = now + (expiresIn ?? TimeSpan.FromMinutes(30)),
@@ -122,6 +128,40 @@ public sealed class PersonTokenTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal(7, body.GetProperty("code").GetInt32());
         Assert.Contains(body.GetProperty("details").EnumerateArray(), d => d.TryGetProperty("reason", out var reason) && reason.GetString() == "PERSON_NOT_ENROLLED");
+    }
+
+    /// <summary>A person the identity project brokered from the upstream provider, as its token describes them.</summary>
+    private string Brokered(string subject = "pc-4521", string provider = Upstream, string email = "Agente@GrandEst.example", bool verified = true, string siret = "20005267800014") =>
+        Token(subject, claims: [new Claim("idp", provider), new Claim("email", email), new Claim("email_verified", verified ? "true" : "false", ClaimValueTypes.Boolean), new Claim("siret", siret)]);
+
+    [Fact]
+    public async Task APersonEnrolledByProviderEmailAndSiret_GoesOnUnderTheProvidersSubject()
+    {
+        var (status, body) = await CallAsync(Brokered());
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var internalToken = new JsonWebToken(body.GetProperty("authorization").GetString()!["Bearer ".Length..]);
+        Assert.Equal(("person:pc-4521", "parties/region-grand-est"), (internalToken.Subject, internalToken.GetClaim("party").Value));
+    }
+
+    public static TheoryData<string> NotEnrolled => ["e-mail not verified", "another SIRET", "another e-mail", "another provider", "a provider's person with a local subject"];
+
+    [Theory]
+    [MemberData(nameof(NotEnrolled))]
+    public async Task ABrokeredPersonMatchingNoEnrolmentEntirely_Is403(string which)
+    {
+        var token = which switch
+        {
+            "e-mail not verified" => Brokered(verified: false),
+            "another SIRET" => Brokered(siret: "13002526500013"),
+            "another e-mail" => Brokered(email: "autre@grandest.example"),
+            "another provider" => Brokered(provider: "https://autre-fournisseur.example/"),
+            _ => Brokered(subject: "dev-region-grand-est", email: "inconnue@example.org"),
+        };
+
+        var (status, _) = await CallAsync(token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
     }
 
     public static TheoryData<string> Refusals => ["another issuer", "expired", "not yet valid", "another audience", "alg none", "HS256 with the public key", "a key never published", "not a token"];

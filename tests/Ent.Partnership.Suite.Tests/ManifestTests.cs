@@ -89,8 +89,14 @@ public sealed partial class ManifestTests
             breaches.Add("The console does not call the gateway.");
         }
 
+        // Persons sign in at the operator's provider: no development persons' page, the provider's secret kept secret.
+        if ((string?)resources["identity"]?["env"]?["Identity__Upstream__Authority"] != "{identity-upstream-authority.value}")
+        {
+            breaches.Add("The identity project does not broker the provider given by the parameter identity-upstream-authority.");
+        }
+
         string[] issuers = ["gateway", "parties", "conventions", "obligations", "communications", "identity"];
-        foreach (var secret in issuers.Select(issuer => "token-seed-" + issuer).Concat(["ent-push-secret", "redis-password"]))
+        foreach (var secret in issuers.Select(issuer => "token-seed-" + issuer).Concat(["ent-push-secret", "redis-password", "identity-upstream-client-secret"]))
         {
             if (resources[secret]?["inputs"]?["value"]?["secret"]?.GetValue<bool>() != true)
             {
