@@ -94,6 +94,16 @@ public sealed partial class PersonAuthenticator(IOptionsMonitor<GatewayOptions> 
     private readonly ConcurrentDictionary<Uri, ConfigurationManager<OpenIdConnectConfiguration>> _configurations = new();
     private readonly ConcurrentDictionary<string, (string Token, KeyedCaller Caller, DateTimeOffset RenewAfter)> _tokens = new();
 
+    /// <summary>
+    /// Tokens found valid, with the keys and audience they were checked against: checking an ES256 signature on
+    /// every request cost a third of the gateway's throughput (docs/benchmarks.md). A token is checked again once
+    /// the keys are read again (a key withdrawn from the discovery document stops its tokens within minutes),
+    /// and never used past its expiry.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (JsonWebToken Token, OpenIdConnectConfiguration Keys, string Audience)> _valid = new(StringComparer.Ordinal);
+
+    private const int MaxRemembered = 10_000;
+
     /// <summary>Three base64url segments joined by dots: a token, never an API key (SPEC section 13).</summary>
     public static bool LooksLikeToken(string bearer) => JwtShape().IsMatch(bearer);
 
@@ -116,15 +126,8 @@ public sealed partial class PersonAuthenticator(IOptionsMonitor<GatewayOptions> 
             return (PersonOutcome.IdentityUnavailable, null, null);
         }
 
-        var result = await ValidateAsync(jwt, configuration, settings.Identity.Audience);
-        if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
-        {
-            // A key published since the keys were read: read them again (at most every few seconds).
-            manager.RequestRefresh();
-            result = await ValidateAsync(jwt, await manager.GetConfigurationAsync(cancellationToken), settings.Identity.Audience);
-        }
-
-        if (!result.IsValid || result.SecurityToken is not JsonWebToken token || string.IsNullOrEmpty(token.Subject))
+        var token = await ValidTokenAsync(jwt, manager, configuration, settings.Identity.Audience, cancellationToken);
+        if (token is null)
         {
             return (PersonOutcome.Refused, null, null);
         }
@@ -148,6 +151,39 @@ public sealed partial class PersonAuthenticator(IOptionsMonitor<GatewayOptions> 
         var issued = tokens.IssueForPerson(subject, person.Party, person.Roles);
         _tokens[key] = (issued, caller, now + InternalToken.Lifetime / 2);
         return (PersonOutcome.Accepted, issued, caller);
+    }
+
+    /// <summary>The token when it is valid now for the audience under the identity project's keys; null otherwise.</summary>
+    private async Task<JsonWebToken?> ValidTokenAsync(
+        string jwt, ConfigurationManager<OpenIdConnectConfiguration> manager, OpenIdConnectConfiguration configuration, string audience, CancellationToken cancellationToken)
+    {
+        if (_valid.TryGetValue(jwt, out var known) && known.Keys == configuration && known.Audience == audience
+            && known.Token.ValidTo > time.GetUtcNow().UtcDateTime.AddSeconds(-30))
+        {
+            return known.Token;
+        }
+
+        var result = await ValidateAsync(jwt, configuration, audience);
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        {
+            // A key published since the keys were read: read them again (at most every few seconds).
+            manager.RequestRefresh();
+            configuration = await manager.GetConfigurationAsync(cancellationToken);
+            result = await ValidateAsync(jwt, configuration, audience);
+        }
+
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken token || string.IsNullOrEmpty(token.Subject))
+        {
+            return null;
+        }
+
+        if (_valid.Count >= MaxRemembered)
+        {
+            _valid.Clear();
+        }
+
+        _valid[jwt] = (token, configuration, audience);
+        return token;
     }
 
     private Task<TokenValidationResult> ValidateAsync(string jwt, OpenIdConnectConfiguration configuration, string audience) =>

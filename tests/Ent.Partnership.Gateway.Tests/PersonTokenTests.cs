@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -85,11 +86,11 @@ public sealed class PersonTokenTests : IAsyncLifetime
         });
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(string bearer)
+    private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(string bearer, HttpClient? client = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/parties");
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer);
-        using var response = await _client.SendAsync(request);
+        using var response = await (client ?? _client).SendAsync(request);
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
     }
 
@@ -186,6 +187,22 @@ public sealed class PersonTokenTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.Equal(16, body.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task ATokenAcceptedBefore_IsRefusedOnceExpired_ThoughTheGatewayRemembersValidTokens()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = _gateway.WithWebHostBuilder(b => b.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock)));
+        using var client = gateway.CreateClient();
+        var token = Token(expiresIn: TimeSpan.FromMinutes(5));
+
+        var before = await CallAsync(token, client);
+        var again = await CallAsync(token, client);
+        clock.Advance(TimeSpan.FromMinutes(6));
+        var after = await CallAsync(token, client);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized), (before.Status, again.Status, after.Status));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Ent.Partnership.Benchmarks.Runner;
 
 /// <summary>
 /// One hop: the same read (<c>GetParty</c> of the Région) straight to the parties service, through the
-/// gateway and through nginx, beside a bare Kestrel endpoint; then over gRPC beside a bare echo. Each round
+/// gateway (with an API key, and with a person's access token) and through nginx, beside a bare Kestrel endpoint; then over gRPC beside a bare echo. Each round
 /// runs every variant once, in turn, so that drift in the machine hits them alike.
 /// </summary>
 public sealed class HopScenarios(Suite suite, BaselineProcess baseline, RunnerOptions options, Report report)
@@ -20,11 +20,13 @@ public sealed class HopScenarios(Suite suite, BaselineProcess baseline, RunnerOp
     public async Task RunAsync()
     {
         var direct = suite.Endpoint("parties", "http");
+        var person = await suite.PersonTokenAsync("dev-admin");
         var variants = new Dictionary<string, Func<Task<(string Url, string[] Headers, IAsyncDisposable? Proxy)>>>
         {
             ["bare"] = () => Task.FromResult(($"http://127.0.0.1:{baseline.HttpPort}/hello", Array.Empty<string>(), (IAsyncDisposable?)null)),
             ["direct"] = () => Task.FromResult((new Uri(direct, PartyPath).ToString(), new[] { "Authorization: Bearer " + suite.AdminToken() }, (IAsyncDisposable?)null)),
             ["gateway"] = () => Task.FromResult((new Uri(suite.Gateway, PartyPath).ToString(), new[] { "X-Api-Key: dev-admin-key" }, (IAsyncDisposable?)null)),
+            ["person"] = () => Task.FromResult((new Uri(suite.Gateway, PartyPath).ToString(), new[] { "Authorization: Bearer " + person }, (IAsyncDisposable?)null)),
         };
         if (NginxProcess.Installed)
         {
@@ -65,6 +67,9 @@ public sealed class HopScenarios(Suite suite, BaselineProcess baseline, RunnerOp
             $"straight: {Spread(latency["direct"], "0")} µs; bare Kestrel: {Spread(latency["bare"], "0")} µs",
             $"gateway: {Spread(latency["gateway"], "0")} µs, +{Median(latency["gateway"]) - directLatency:0} µs", "",
             "≤ +150 µs", Median(latency["gateway"]) - directLatency <= 150));
+        var personRatio = Median(throughput["person"]) / Median(throughput["gateway"]);
+        report.Add(new Row("person tokens", $"the same read through the gateway, {Connections} connections, with a person's access token (ES256, checked on each request) ÷ with an API key",
+            $"API key: {Spread(throughput["gateway"], "0")}/s", $"person: {Spread(throughput["person"], "0")}/s", Ratio(personRatio), "≥ 0.9", personRatio >= 0.9));
         if (throughput.TryGetValue("nginx", out var nginxRates))
         {
             report.Add(new Row("nginx in front (baseline)", "the same two measures through nginx",

@@ -3,14 +3,17 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.Tests.Support;
 
 namespace Ent.Partnership.Benchmarks.Runner;
 
 /// <summary>
 /// The whole suite from the real AppHost, built in the runner's configuration (Release): redis-server, the
-/// services on their own ports (no orchestrator proxy), the ENT sandbox and the gateway. The runner knows
+/// services on their own ports (no orchestrator proxy), the ENT sandbox, the gateway, the identity project
+/// and the console. The runner knows
 /// the key that signs internal tokens, so it can call a service straight, as the gateway does.
 /// </summary>
 public sealed class Suite : IAsyncDisposable
@@ -36,6 +39,13 @@ public sealed class Suite : IAsyncDisposable
 
     public TimeSpan Loaded { get; private set; }
 
+    /// <summary>From the call to start to the console and the identity project healthy (beside the gateway).</summary>
+    public TimeSpan ConsoleHealthy { get; private set; }
+
+    public Uri Console { get; private set; } = null!;
+
+    public Uri Identity { get; private set; } = null!;
+
     public HttpClient Client { get; private set; } = null!;
 
     public static async Task<Suite> StartAsync(params string[] settings)
@@ -48,10 +58,10 @@ public sealed class Suite : IAsyncDisposable
     private async Task LaunchAsync(string[] settings)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        var port = Tools.FreePort();
+        int port = Tools.FreePort(), consolePort = Tools.FreePort(), identityPort = Tools.FreePort();
         var clock = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ent_Partnership_AppHost>(
-            [$"--Gateway:Port={port}", $"--Identity:Port={Tools.FreePort()}", $"--Console:Port={Tools.FreePort()}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Services:Proxied=false",
+            [$"--Gateway:Port={port}", $"--Identity:Port={identityPort}", $"--Console:Port={consolePort}", $"--Redis:DataDirectory={_dataDirectory}", "--Redis:Mode=executable", "--Services:Proxied=false",
                 $"--Parameters:token-seed-gateway={SigningKey}", "--Seed:Messages=false", .. settings],
             timeout.Token);
         // The orchestrator's own log (health probes failing while the services start) would drown the results.
@@ -60,10 +70,20 @@ public sealed class Suite : IAsyncDisposable
             .AddFilter("Aspire", LogLevel.Error)
             .AddFilter("Ent.Partnership.AppHost", LogLevel.Error)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        // Persons have the default rate (100/s); the person-token scenario measures the token's checks, not the limit.
+        builder.CreateResourceBuilder<ProjectResource>("gateway")
+            .WithEnvironment("Gateway__RateLimit__PerSecond", "1000000")
+            .WithEnvironment("Gateway__RateLimit__Burst", "1000000");
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
         Healthy = clock.Elapsed;
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("console", timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("identity", timeout.Token);
+        ConsoleHealthy = clock.Elapsed;
+        // On localhost, as persons reach them: the identity's cookies and the console's redirect URI name it.
+        Console = new Uri($"http://localhost:{consolePort}");
+        Identity = new Uri($"http://localhost:{identityPort}");
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("ent-sandbox", timeout.Token);
         Gateway = new Uri($"http://127.0.0.1:{port}");
         Client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(60) };
@@ -94,6 +114,13 @@ public sealed class Suite : IAsyncDisposable
 
     /// <summary>A token the services accept for two minutes, as the gateway makes for the admin key.</summary>
     public string AdminToken() => _tokens.IssueForPartner("benchmarks", null, [RoleNames.Admin]);
+
+    /// <summary>A development person's access token, signed in at the identity project as the console does.</summary>
+    public async Task<string> PersonTokenAsync(string subject)
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = Identity };
+        return await PersonSignIn.AccessTokenAsync(browser, subject, new Uri(Console, "/signin-oidc").ToString());
+    }
 
     /// <summary>Resident memory (now, and the peak so far) of each service's process, in MB.</summary>
     public static IReadOnlyDictionary<string, (double Now, double Peak)> Memory()
