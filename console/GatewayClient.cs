@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Ent.Partnership.Console;
@@ -26,6 +27,9 @@ public sealed class GatewayClient(HttpClient http, AuthenticationStateProvider a
 {
     public const string AccessTokenClaim = "access_token";
 
+    /// <summary>The API's JSON names; a field left empty is left out.</summary>
+    private static readonly JsonSerializerOptions Written = new(JsonSerializerOptions.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
     public Task<GatewayAnswer> GetAsync(string path, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, path, null, cancellationToken);
 
@@ -43,7 +47,7 @@ public sealed class GatewayClient(HttpClient http, AuthenticationStateProvider a
 
         if (body is not null)
         {
-            request.Content = new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(JsonSerializer.Serialize(body, Written), Encoding.UTF8, "application/json");
         }
 
         using var response = await SendOrNullAsync(request, cancellationToken);

@@ -26,6 +26,9 @@ public sealed class MessageDraft
 
     public string Schools { get; set; } = "";
 
+    /// <summary>The day publication starts; none: as soon as the message is approved.</summary>
+    public DateOnly? PublishOn { get; set; }
+
     public DateOnly ExpireOn { get; set; } = DateOnly.FromDateTime(DateTime.Today.AddDays(30));
 
     public string Body { get; set; } = "";
@@ -40,6 +43,7 @@ public sealed class MessageDraft
         targets = AllSchools
             ? (object)new { allSchoolsUnderCompetence = true }
             : new { schools = Schools.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => "parties/uai-" + u.ToLowerInvariant()).ToArray() },
+        publishTime = PublishOn?.ToDateTime(new TimeOnly(6, 0), DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ"),
         expireTime = ExpireOn.ToDateTime(new TimeOnly(23, 0), DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ"),
     };
 }

@@ -1,11 +1,14 @@
 using Ent.Partnership.Console;
 using Ent.Partnership.Console.Components;
+using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddConsoleSignIn();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddMudServices();
+builder.Services.AddScoped<PartyNames>();
 builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri(builder.Configuration["Console:Gateway"]
     ?? throw new InvalidOperationException("Console:Gateway is not configured; the AppHost provides it.")));
 

@@ -378,6 +378,7 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
             Assert.False(seen.GetProperty("sendableBeforeAcknowledging").GetBoolean());
             var name = "communications/" + Seen("address")["/messages/".Length..];
             Assert.Equal($"La ressource {name} est introuvable.", Seen("told"));
+            Assert.Equal("Région Grand Est", Seen("queuedFrom"));
             Assert.Contains("CH-ELECTORAL-RESERVE", Seen("refusedBecause"), StringComparison.Ordinal);
             Assert.StartsWith("Message approuvé", Seen("approval"), StringComparison.Ordinal);
             Assert.Equal("1 établissement(s) sur 1 ont reçu le message.", Seen("progress"));

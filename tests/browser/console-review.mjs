@@ -9,7 +9,7 @@
 //   usage: node console-review.mjs <console-url> "<officer>" "<other party's person>" "<reviewer>" <UAI> "<title>"
 // Prints one JSON line of what each person saw, axe's serious or critical violations, the controls Tab never
 // reached and the page errors. Exits 1 on any of those. With SCREENSHOTS set to a folder, saves the sign-in
-// page, the editor showing the finding and the review queue there (docs/screenshots).
+// page, the editor showing the finding, the review queue and the delivered message there (docs/screenshots).
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
 
@@ -41,8 +41,9 @@ async function check(page) {
     document.activeElement?.blur();
     return all.map((control) => `${control.tagName.toLowerCase()} « ${(control.innerText || control.id || control.name || "").trim()} »`);
   });
+  // A date field takes three stops (day, month, year): Tab until every control is reached, within bounds.
   const reached = new Set();
-  for (let i = 0; i < controls.length + 5; i++) {
+  for (let i = 0; i < 4 * controls.length + 10 && reached.size < controls.length + 1; i++) {
     await page.keyboard.press("Tab");
     reached.add(await page.evaluate(() => document.activeElement?.dataset?.clavier));
   }
@@ -110,6 +111,7 @@ try {
   await reviewing.getByRole("heading", { level: 1, name: "Messages à relire" }).waitFor({ timeout });
   const queued = reviewing.getByRole("link", { name: title });
   await queued.waitFor({ timeout });
+  const queuedFrom = (await reviewing.locator("tr", { has: queued }).locator("td").nth(1).innerText()).trim();
   if (shots) await reviewing.screenshot({ path: `${shots}/relecture.png`, fullPage: true });
   await check(reviewing);
   await queued.click();
@@ -127,14 +129,15 @@ try {
   const approval = (await approved.innerText()).trim();
 
   // 4. The officer's page, left open, follows the deliveries.
-  const delivered = writing.locator("table.livraisons td[data-state=DELIVERED]");
+  const delivered = writing.locator(".livraisons [data-state=DELIVERED]");
   await delivered.first().waitFor({ timeout: 90_000 });
   const progress = (await writing.locator("p[aria-live]").innerText()).trim();
   const history = await writing.locator("table.historique tbody tr td:nth-child(2)").allInnerTexts();
+  if (shots) await writing.screenshot({ path: `${shots}/message-diffusion.png`, fullPage: true });
   await check(writing);
 
   console.log(JSON.stringify({
-    finding: shown, warned, sendableBeforeAcknowledging, address, told, refusedBecause, approval, progress, history,
+    finding: shown, warned, sendableBeforeAcknowledging, address, told, queuedFrom, refusedBecause, approval, progress, history,
     checked, violations, unreachable, errors,
   }));
   process.exitCode = errors.length === 0 && violations.length === 0 && unreachable.length === 0 ? 0 : 1;
