@@ -53,7 +53,7 @@ async function check(page) {
 
 /** A page of a new browser context, signed in as the person, on the console's path. */
 async function signIn(path, person, screenshot) {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ locale: "fr-FR" });
   const page = await context.newPage();
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
