@@ -350,6 +350,7 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
         Assert.Equal(["Se connecter", "Bonjour, Chargé de communication — Collectivité européenne d'Alsace", "Mes messages"],
             pages.Select(p => p.GetProperty("heading").GetString()));
         Assert.Contains(title, result.GetProperty("titles").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("/connect/choose", result.GetProperty("signedOut").GetString());
         Assert.Subset(new HashSet<string?> { console.Authority, identity.Authority }, result.GetProperty("hosts").EnumerateArray().Select(h => h.GetString()).ToHashSet());
     }
 
@@ -379,6 +380,7 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
             var name = "communications/" + Seen("address")["/messages/".Length..];
             Assert.Equal($"La ressource {name} est introuvable.", Seen("told"));
             Assert.Equal("Région Grand Est", Seen("queuedFrom"));
+            Assert.Equal("Le commentaire est obligatoire. (champ comment)", Seen("noComment"));
             Assert.Contains("CH-ELECTORAL-RESERVE", Seen("refusedBecause"), StringComparison.Ordinal);
             Assert.StartsWith("Message approuvé", Seen("approval"), StringComparison.Ordinal);
             Assert.Equal("1 établissement(s) sur 1 ont reçu le message.", Seen("progress"));

@@ -3,51 +3,28 @@
 //   1. the officer types a message; the charter's finding shows on the words; she fixes them, acknowledges the
 //      warning that is left, sends the message to review and keeps its page open;
 //   2. a person of another party opens that page's address and is told the message does not exist;
-//   3. the reviewer finds it in the queue, is refused approval until the warning is acknowledged, approves;
+//   3. the reviewer finds it in the queue; is told a comment is needed to ask for changes, and that approval
+//      needs the warning acknowledged; acknowledges it and approves;
 //   4. the officer's open page shows the deliveries reach the school, without being reloaded.
 // Every page is checked with axe-core and by keyboard (each control reached with Tab).
 //   usage: node console-review.mjs <console-url> "<officer>" "<other party's person>" "<reviewer>" <UAI> "<title>"
 // Prints one JSON line of what each person saw, axe's serious or critical violations, the controls Tab never
 // reached and the page errors. Exits 1 on any of those. With SCREENSHOTS set to a folder, saves the sign-in
 // page, the editor showing the finding, the review queue and the delivered message there (docs/screenshots).
-import { chromium } from "playwright-core";
-import { createRequire } from "node:module";
+import { axeViolations, launch, unreachable as unreached, watch } from "./console-checks.mjs";
 
-const require = createRequire(import.meta.url);
 const [base, officer, outsider, reviewer, uai, title] = process.argv.slice(2);
 const shots = process.env.SCREENSHOTS;
 const timeout = 30_000;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const errors = [];
 const violations = [];
 const unreachable = [];
 const checked = [];
 
-/** axe-core's serious and critical violations, and the visible controls that Tab never focuses. */
 async function check(page) {
-  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-  const results = await page.evaluate(async () => await globalThis.axe.run(document, { resultTypes: ["violations"] }));
-  violations.push(...results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${page.url()} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`));
-
-  const controls = await page.evaluate(() => {
-    const all = [...document.querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled])")]
-      .filter((control) => control.getClientRects().length > 0);
-    all.forEach((control, index) => { control.dataset.clavier = String(index); });
-    document.activeElement?.blur();
-    return all.map((control) => `${control.tagName.toLowerCase()} « ${(control.innerText || control.id || control.name || "").trim()} »`);
-  });
-  // A date field takes three stops (day, month, year): Tab until every control is reached, within bounds.
-  const reached = new Set();
-  for (let i = 0; i < 4 * controls.length + 10 && reached.size < controls.length + 1; i++) {
-    await page.keyboard.press("Tab");
-    reached.add(await page.evaluate(() => document.activeElement?.dataset?.clavier));
-  }
-  unreachable.push(...controls.filter((_, index) => !reached.has(String(index))).map((control) => `${page.url()} ${control}`));
+  violations.push(...(await axeViolations(page)).map((violation) => `${page.url()} ${violation}`));
+  unreachable.push(...(await unreached(page)).map((control) => `${page.url()} ${control}`));
   checked.push(new URL(page.url()).pathname);
 }
 
@@ -55,9 +32,7 @@ async function check(page) {
 async function signIn(path, person, screenshot) {
   const context = await browser.newContext({ locale: "fr-FR" });
   const page = await context.newPage();
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
-  page.on("response", (response) => { if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`); });
+  watch(page, errors);
   await page.goto(`${base}${path}`, { timeout });
   const choice = page.getByRole("button", { name: person });
   await choice.waitFor({ timeout });
@@ -117,10 +92,13 @@ try {
   await queued.click();
   await reviewing.locator("form.editeur[data-interactive=oui]").waitFor({ timeout });
   await check(reviewing);
-  const approve = reviewing.getByRole("button", { name: "Approuver" });
-  await approve.click();
+  await reviewing.getByRole("button", { name: "Demander des modifications" }).click();
   const refused = reviewing.getByRole("alert");
   await refused.waitFor({ timeout });
+  const noComment = (await refused.innerText()).trim();
+  const approve = reviewing.getByRole("button", { name: "Approuver" });
+  await approve.click();
+  await refused.filter({ hasText: "CH-ELECTORAL-RESERVE" }).waitFor({ timeout });
   const refusedBecause = (await refused.innerText()).trim();
   await reviewing.getByLabel("Je prends acte de l'avertissement CH-ELECTORAL-RESERVE").check();
   await approve.click();
@@ -137,7 +115,7 @@ try {
   await check(writing);
 
   console.log(JSON.stringify({
-    finding: shown, warned, sendableBeforeAcknowledging, address, told, queuedFrom, refusedBecause, approval, progress, history,
+    finding: shown, warned, sendableBeforeAcknowledging, address, told, queuedFrom, noComment, refusedBecause, approval, progress, history,
     checked, violations, unreachable, errors,
   }));
   process.exitCode = errors.length === 0 && violations.length === 0 && unreachable.length === 0 ? 0 : 1;

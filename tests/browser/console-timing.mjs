@@ -4,15 +4,11 @@
 // to the finding shown, less the pause the editor waits for.
 //   usage: node console-timing.mjs <console-url> "<person's display name>" <UAI> <rounds> <pause-ms>
 // Prints one JSON line: { home: [ms], editor: [ms], check: [ms] }.
-import { chromium } from "playwright-core";
+import { launch } from "./console-checks.mjs";
 
 const [base, person, uai, rounds, pause] = process.argv.slice(2);
 const timeout = 30_000;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 
 const page = await browser.newPage();
 
