@@ -26,20 +26,24 @@ export async function axeViolations(page) {
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
-/** The visible controls (links, buttons, fields) that pressing Tab from the top of the page never focuses. */
+/**
+ * The visible controls (links, buttons, fields) that pressing Tab from the top of the page never focuses. Each
+ * is known by what it is and says, not by a mark put on it: an interactive page may render its elements anew.
+ */
 export async function unreachable(page) {
   const controls = await page.evaluate(() => {
-    const all = [...document.querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled])")]
-      .filter((control) => control.getClientRects().length > 0);
-    all.forEach((control, index) => { control.dataset.clavier = String(index); });
+    globalThis.describeControl = (element) => element && element !== document.body
+      ? `${element.tagName.toLowerCase()} « ${(element.innerText || element.id || element.name || "").trim()} » ${element.getAttribute("href") ?? ""}`.trim()
+      : null;
     document.activeElement?.blur();
-    return all.map((control) => `${control.tagName.toLowerCase()} « ${(control.innerText || control.id || control.name || "").trim()} »`);
+    return [...document.querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled])")]
+      .filter((control) => control.getClientRects().length > 0).map(globalThis.describeControl);
   });
   // A date field takes three stops (day, month, year): Tab until every control is reached, within bounds.
   const reached = new Set();
-  for (let i = 0; i < 4 * controls.length + 10 && reached.size < controls.length + 1; i++) {
+  for (let i = 0; i < 4 * controls.length + 10 && !controls.every((control) => reached.has(control)); i++) {
     await page.keyboard.press("Tab");
-    reached.add(await page.evaluate(() => document.activeElement?.dataset?.clavier));
+    reached.add(await page.evaluate(() => globalThis.describeControl(document.activeElement)));
   }
-  return controls.filter((_, index) => !reached.has(String(index)));
+  return [...new Set(controls)].filter((control) => !reached.has(control));
 }

@@ -69,14 +69,14 @@ try {
   await send.click();
   await writing.getByRole("status").getByRole("link", { name: title }).click();
   await writing.locator("dd[data-state=PENDING_VALIDATION]").waitFor({ timeout });
-  await writing.locator(".fiche[data-interactive=oui]").waitFor({ timeout });
+  await writing.locator("[data-interactive=oui]").waitFor({ timeout });
   const address = new URL(writing.url()).pathname;
   await check(writing);
 
   // 2. Another party's person opens the draft's address.
   const outside = await signIn(address, outsider, false);
   const refusal = outside.getByRole("alert");
-  await refusal.waitFor({ timeout });
+  await outside.locator("[data-interactive=oui]").waitFor({ timeout });
   const told = (await refusal.innerText()).trim();
   await check(outside);
 
