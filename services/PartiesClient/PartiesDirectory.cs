@@ -81,8 +81,16 @@ public sealed class PartiesDirectory(V1.Parties.PartiesClient parties, TimeProvi
         {
             try
             {
-                var request = new ListSchoolsUnderCompetenceRequest { Authority = authority, StartDate = first.ToText(), EndDate = last.ToText() };
-                return (await parties.ListSchoolsUnderCompetenceAsync(request)).Schools;
+                var schools = new List<Party>();
+                var request = new ListSchoolsUnderCompetenceRequest { Authority = authority, StartDate = first.ToText(), EndDate = last.ToText(), PageSize = 500 };
+                do
+                {
+                    var page = await parties.ListSchoolsUnderCompetenceAsync(request);
+                    schools.AddRange(page.Schools);
+                    request.PageToken = page.NextPageToken;
+                }
+                while (request.PageToken.Length > 0);
+                return schools;
             }
             catch (RpcException exception) when (exception.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
             {

@@ -280,7 +280,8 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
         };
     }
 
-    public async Task<IReadOnlyList<Party>> SchoolsUnderCompetenceAsync(string authorityName, string startText, string endText)
+    public async Task<(IReadOnlyList<Party> Schools, string NextPageToken)> SchoolsUnderCompetenceAsync(
+        string authorityName, string startText, string endText, int pageSize, string pageToken)
     {
         var authority = (await LoadAsync(authorityName, "authority")).Party.Name;
         var first = CivilDate.ParseOptional(startText, "startDate") ?? Today;
@@ -290,12 +291,13 @@ public sealed class PartyCatalog(PartyRepository repository, TimeProvider time)
             throw new InvalidArgumentException("endDate", $"La fin de la période ({last.ToText()}) précède son début ({first.ToText()}).");
         }
 
-        return (await repository.ListAllAsync([new IndexTerm("authority", authority)]))
-            .Where(s => s.Party.Kind == Kind.School
-                && PartyRules.IsValidDuring(s.Party, first, last)
-                && CompetenceHistory.IsCompetentDuring(s.Party.CompetenceHistory, authority, first, last))
-            .Select(Present)
-            .ToList();
+        var (schools, next) = await repository.ListAsync(
+            [new IndexTerm("authority", authority)],
+            s => s.Kind == Kind.School
+                && PartyRules.IsValidDuring(s, first, last)
+                && CompetenceHistory.IsCompetentDuring(s.CompetenceHistory, authority, first, last),
+            Paging.PageSize(pageSize), pageToken, $"{authority}|{first.ToText()}|{last.ToText()}");
+        return (schools.Select(Present).ToList(), next);
     }
 
     public async Task<Membership> CreateMembershipAsync(Caller caller, string parent, Membership? membership, string requestId)

@@ -48,8 +48,12 @@ public sealed class PartiesService(PartyCatalog catalog, SchoolImporter importer
 
     [ServiceCallers("conventions", "obligations", "communications")]
     public override async Task<ListSchoolsUnderCompetenceResponse> ListSchoolsUnderCompetence(
-        ListSchoolsUnderCompetenceRequest request, ServerCallContext context) =>
-        new() { Schools = { await catalog.SchoolsUnderCompetenceAsync(request.Authority, request.StartDate, request.EndDate) } };
+        ListSchoolsUnderCompetenceRequest request, ServerCallContext context)
+    {
+        var (schools, next) = await catalog.SchoolsUnderCompetenceAsync(
+            request.Authority, request.StartDate, request.EndDate, request.PageSize, request.PageToken);
+        return new() { Schools = { schools }, NextPageToken = next };
+    }
 
     [Authorize(Roles = Admins)]
     public override Task<ImportSchoolsResponse> ImportSchools(ImportSchoolsRequest request, ServerCallContext context) =>

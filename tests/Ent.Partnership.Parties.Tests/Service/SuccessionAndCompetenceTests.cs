@@ -137,6 +137,22 @@ public abstract class SuccessionAndCompetenceContract(PartiesServiceFactory serv
     }
 
     [Fact]
+    public async Task ListSchoolsUnderCompetence_AnswersAPageAtATime_ItsTokenBoundToTheQuestion()
+    {
+        var request = new ListSchoolsUnderCompetenceRequest { Authority = B, StartDate = "2021-01-01", PageSize = 1 };
+        var first = await service.Grpc.ListSchoolsUnderCompetenceAsync(request, service.As(service.CollectivityToken));
+        request.PageToken = first.NextPageToken;
+        var second = await service.Grpc.ListSchoolsUnderCompetenceAsync(request, service.As(service.CollectivityToken));
+        var elsewhere = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.ListSchoolsUnderCompetenceAsync(
+            new ListSchoolsUnderCompetenceRequest { Authority = C, StartDate = "2024-01-01", PageSize = 1, PageToken = first.NextPageToken },
+            service.As(service.CollectivityToken)).ResponseAsync);
+
+        Assert.Equal([FirstSchool, ClosedSchool], first.Schools.Concat(second.Schools).Select(s => s.Name).Order(StringComparer.Ordinal));
+        Assert.Equal((1, ""), (second.Schools.Count, second.NextPageToken));
+        Assert.Equal((StatusCode.InvalidArgument, "pageToken"), (elsewhere.StatusCode, FieldOf(elsewhere)));
+    }
+
+    [Fact]
     public async Task TheLookups_RefuseBadInput_NamingTheField()
     {
         var unknown = await Assert.ThrowsAsync<RpcException>(() => service.Grpc.ResolveSuccessionAsync(
