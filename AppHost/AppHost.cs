@@ -63,6 +63,16 @@ if (builder.Configuration["Publication:MaxAttempts"] is { } maxAttempts)
     communications.WithEnvironment("Publication__MaxAttempts", maxAttempts);
 }
 
+// Partners' systems are told of every event they may read through their webhooks; the notifications service
+// reads every service's stream with its own consumer group, which catches up whenever it starts.
+var notifications = builder.AddPartnershipService<Projects.Ent_Partnership_Notifications>("notifications")
+    .WithReference(redis)
+    .WaitFor(redis);
+if (builder.Configuration["Webhooks:BaseDelay"] is { } webhookDelay)
+{
+    notifications.WithEnvironment("Webhooks__Dispatch__Retries__BaseDelay", webhookDelay);
+}
+
 // Persons sign in here (OpenID Connect); on localhost, like the console, so that cookies work over http.
 var identityPort = builder.Configuration.GetValue("Identity:Port", 8082);
 var identity = builder.AddFrontProject<Projects.Ent_Partnership_Identity>("identity", identityPort)
@@ -84,7 +94,8 @@ var gateway = builder.AddFrontProject<Projects.Ent_Partnership_Gateway>("gateway
     .WithReference(parties)
     .WithReference(conventions)
     .WithReference(obligations)
-    .WithReference(communications);
+    .WithReference(communications)
+    .WithReference(notifications);
 
 // The console: persons sign in at the identity project and call the gateway with their own token.
 var consolePort = builder.Configuration.GetValue("Console:Port", 8081);
@@ -100,6 +111,7 @@ parties.Trusting(gateway, conventions, obligations, communications);
 conventions.Trusting(gateway);
 obligations.Trusting(gateway, conventions);
 communications.Trusting(gateway);
+notifications.Trusting(gateway);
 
 builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
 {

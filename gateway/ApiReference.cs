@@ -86,7 +86,7 @@ public static partial class ApiReference
             {
                 ["title"] = "Ent.Partnership",
                 ["version"] = "v1",
-                ["description"] = "The REST API of the ENT partnership suite: parties, conventions, obligations and communications. " +
+                ["description"] = "The REST API of the ENT partnership suite: parties, conventions, obligations, communications and the webhooks that tell partners of changes. " +
                     "Every call under /v1 needs an API key (Authorization: Bearer <key> or X-Api-Key) or a person's access token from the " +
                     "identity project (Authorization: Bearer <token>); errors are google.rpc.Status.",
             },

@@ -107,6 +107,12 @@ public sealed record ReceivedEvent(string StreamId, CloudEvent CloudEvent)
         ? new Actor((string?)CloudEvent[EventFormat.ActorParty], subject)
         : null;
 
+    /// <summary>The event as CloudEvents JSON (structured mode), its extensions included.</summary>
+    public string ToJson() => Encoding.UTF8.GetString(EventFormat.Formatter.EncodeStructuredModeMessage(CloudEvent, out _).Span);
+
+    /// <summary>Who may read the event's subject, as the event says.</summary>
+    public Readers Readers => Readers.Parse((string?)CloudEvent[EventFormat.Readers]);
+
     /// <summary>Acts as this service handling the event until disposed: what it writes names the event as its cause.</summary>
     public IDisposable Handling() => Acting.Begin(new Acting(null, Id, Actor));
 

@@ -10,7 +10,7 @@ namespace Ent.Partnership.Redis.Tests;
 /// </summary>
 public sealed partial class DaprComponentsTests
 {
-    private static readonly string[] Services = ["parties", "conventions", "obligations", "communications"];
+    private static readonly string[] Services = ["parties", "conventions", "obligations", "communications", "notifications"];
 
     private static string DeployDirectory()
     {

@@ -18,6 +18,7 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
     private const string Strasbourg = "dev-rectorat-strasbourg-key";
     private const string NancyMetz = "dev-rectorat-nancy-metz-key";
     private const string Observer = "dev-observer-key";
+    private const string Region = "dev-region-key";
 
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromMinutes(3);
 
@@ -399,6 +400,114 @@ public sealed class CommunicationsThroughGatewayTests(SuiteFixture suite) : ICla
         finally
         {
             await _gateway.SendAsync(HttpMethod.Delete, "/v1/elections/regionales-console", Admin);
+        }
+    }
+
+    [Fact]
+    public async Task Webhooks_TellTheRegionEveryChangeOfItsMessage_SignedAndOnce_AndTheCeaOnlyWhatItMayRead()
+    {
+        await suite.ImportSchoolsOnceAsync();
+        var inbox = _sandbox.BaseAddress!.ToString().TrimEnd('/') + "/webhooks/";
+        // The Région's receiver fails every other post: each event is posted again until it is accepted, once.
+        var region = await _gateway.OkAsync(HttpMethod.Post, "/v1/webhooks?webhookId=region-intranet", Region,
+            JsonSerializer.Serialize(new { url = inbox + "region?failEvery=2", description = "Intranet de la Région" }));
+        var cea = await _gateway.OkAsync(HttpMethod.Post, "/v1/webhooks?webhookId=cea-intranet", Cea,
+            JsonSerializer.Serialize(new { url = inbox + "cea", eventTypes = new[] { "CommunicationCreated", "CommunicationStateChanged", "WebhookPing" } }));
+        var regionSecret = region.GetProperty("secret").GetString()!;
+
+        var name = await CreateAsync(Region, MessageFrom(null, Notice, ["0541065P"]));
+        await ActAsync(name, "submit", Region);
+        var verdict = (await _gateway.OkAsync(HttpMethod.Get, $"/v1/{name}", NancyMetz)).GetProperty("verdict");
+        var warnings = (verdict.TryGetProperty("findings", out var findings) ? findings.EnumerateArray().ToList() : [])
+            .Where(f => f.GetProperty("severity").GetString() == "WARN").Select(f => f.GetProperty("ruleId").GetString()).Distinct();
+        await ActAsync(name, "approve", NancyMetz, JsonSerializer.Serialize(new { acknowledgedRuleIds = warnings }));
+        await WaitForAsync(name, m => Summary(m, "delivered") == 1, DeliveryTimeout);
+
+        // Every event of the message the Région may read: created, submitted, reviewed, approved, published, delivered.
+        var regionPosts = await InboxAsync("region", posts => EventsOf(posts, name).Count(p => p.Type.EndsWith(".DeliveryUpdated", StringComparison.Ordinal) && p.Status == 204) >= 1
+            && EventsOf(posts, name).Where(p => p.Status == 204).Select(p => p.Type).Distinct().Count() >= 4);
+        var accepted = EventsOf(regionPosts, name).Where(p => p.Status == 204).ToList();
+        Assert.All(accepted.GroupBy(p => p.Id), g => Assert.Single(g));
+        Assert.Contains(regionPosts, p => p.Status == 503);
+        Assert.All(regionPosts, p => Assert.True(SignedWith(regionSecret, p), $"{p.Id} is not signed with the Région's secret"));
+        Assert.Contains("ent.partnership.communications.v1.CommunicationCreated", accepted.Select(p => p.Type));
+
+        // The CeA reads the message once approved, never its draft.
+        var ceaPosts = await InboxAsync("cea", posts => EventsOf(posts, name).Any(p => p.State == "PUBLISHED"));
+        Assert.DoesNotContain(EventsOf(ceaPosts, name), p => p.Type.EndsWith(".CommunicationCreated", StringComparison.Ordinal));
+        Assert.DoesNotContain(EventsOf(ceaPosts, name), p => p.State is "DRAFT" or "PENDING_VALIDATION");
+
+        // A ping is a delivery; a redelivery posts the same webhook-id again.
+        var ping = await _gateway.OkAsync(HttpMethod.Post, "/v1/webhooks/cea-intranet:ping", Cea, "{}");
+        var pingId = ping.GetProperty("eventId").GetString()!;
+        await InboxAsync("cea", posts => posts.Any(p => p.Id == pingId));
+        var delivered = await WaitForWebhookAsync("webhooks/cea-intranet", Cea, d => d.Any(x => x.GetProperty("eventId").GetString() == pingId && x.GetProperty("state").GetString() == "DELIVERED"));
+        await _gateway.OkAsync(HttpMethod.Post, $"/v1/webhooks/cea-intranet/deliveries/{pingId}:redeliver", Cea, "{}");
+        await InboxAsync("cea", posts => posts.Count(p => p.Id == pingId) == 2);
+
+        // Deleted, the CeA's webhook gets nothing more; the Région's still does.
+        await _gateway.OkAsync(HttpMethod.Delete, "/v1/webhooks/cea-intranet", Cea);
+        var ceaBefore = (await InboxAsync("cea", _ => true)).Count;
+        await ActAsync(name, "withdraw", Region);
+        await InboxAsync("region", posts => EventsOf(posts, name).Any(p => p.State == "WITHDRAWN" && p.Status == 204));
+        Assert.Equal(ceaBefore, (await InboxAsync("cea", _ => true)).Count);
+        Assert.Single(delivered, x => x.GetProperty("eventId").GetString() == pingId);
+        Assert.Equal(HttpStatusCode.NotFound, (await _gateway.SendAsync(HttpMethod.Get, "/v1/webhooks/region-intranet", Cea)).StatusCode);
+        Assert.StartsWith("whsec_", cea.GetProperty("secret").GetString(), StringComparison.Ordinal);
+        Assert.False((await _gateway.OkAsync(HttpMethod.Get, "/v1/webhooks/region-intranet", Region)).TryGetProperty("secret", out _));
+    }
+
+    private sealed record InboxPost(string Id, string Timestamp, string Signature, string Body, int Status, string Type, string? Subject, string? State);
+
+    /// <summary>What the sandbox's webhook inbox received, once <paramref name="done"/> holds (within a minute).</summary>
+    private async Task<List<InboxPost>> InboxAsync(string inbox, Func<List<InboxPost>, bool> done)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            var posts = JsonDocument.Parse(await _sandbox.GetStringAsync($"/webhooks/{inbox}", timeout.Token)).RootElement.GetProperty("posts").EnumerateArray()
+                .Select(p =>
+                {
+                    var body = p.GetProperty("body").GetString()!;
+                    var cloudEvent = JsonDocument.Parse(body).RootElement;
+                    var data = cloudEvent.GetProperty("data");
+                    var state = data.TryGetProperty("communication", out var message) && message.TryGetProperty("state", out var s) ? s.GetString() : null;
+                    return new InboxPost(p.GetProperty("webhookId").GetString()!, p.GetProperty("timestamp").GetString()!, p.GetProperty("signature").GetString()!, body,
+                        p.GetProperty("status").GetInt32(), cloudEvent.GetProperty("type").GetString()!, cloudEvent.TryGetProperty("subject", out var subject) ? subject.GetString() : null, state);
+                })
+                .ToList();
+            if (done(posts))
+            {
+                return posts;
+            }
+
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    private static IEnumerable<InboxPost> EventsOf(IEnumerable<InboxPost> posts, string message) =>
+        posts.Where(p => p.Subject is { } subject && (subject == message || subject.StartsWith(message + "/", StringComparison.Ordinal)));
+
+    /// <summary>The receiver's check, per Standard Webhooks: HMAC-SHA256 of "id.timestamp.body" with the secret's base64-decoded bytes.</summary>
+    private static bool SignedWith(string secret, InboxPost post)
+    {
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        var expected = "v1," + Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes($"{post.Id}.{post.Timestamp}.{post.Body}")));
+        return post.Signature.Split(' ').Contains(expected);
+    }
+
+    private async Task<List<JsonElement>> WaitForWebhookAsync(string webhook, string key, Func<List<JsonElement>, bool> done)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            var deliveries = (await _gateway.OkAsync(HttpMethod.Get, $"/v1/{webhook}/deliveries", key)).GetProperty("deliveries").EnumerateArray().ToList();
+            if (done(deliveries))
+            {
+                return deliveries;
+            }
+
+            await Task.Delay(200, timeout.Token);
         }
     }
 

@@ -80,6 +80,12 @@ public sealed class PermissionMatrixTests(SuiteFixture suite) : IClassFixture<Su
         ["Communications_CreateElection"] = Admin,
         ["Communications_UpdateElection"] = Admin,
         ["Communications_DeleteElection"] = Admin,
+        // Every role keeps its own webhooks: each receives only what it may read.
+        ["Notifications_CreateWebhook"] = Everyone,
+        ["Notifications_UpdateWebhook"] = Everyone,
+        ["Notifications_DeleteWebhook"] = Everyone,
+        ["Notifications_RedeliverDelivery"] = Everyone,
+        ["Notifications_PingWebhook"] = Everyone,
     };
 
     [Fact]

@@ -68,7 +68,9 @@ public class SuiteFixture : IAsyncLifetime
                 // The tests call their own elections: the real calendar's reserve windows would change their verdicts with the date.
                 "--Seed:Elections=false",
                 // Pushes to a sandbox failing half the time: give up only after a very unlikely run of failures.
-                "--Publication:MaxAttempts=30", $"--Clock:Interval={ClockInterval:c}", .. Arguments],
+                "--Publication:MaxAttempts=30",
+                // Webhooks retried half a second apart at first, not five: the receivers' failures are the tests' own.
+                "--Webhooks:BaseDelay=00:00:00.5", $"--Clock:Interval={ClockInterval:c}", .. Arguments],
             timeout.Token);
         Configure(builder);
         App = await builder.BuildAsync(timeout.Token);
