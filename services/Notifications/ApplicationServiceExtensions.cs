@@ -4,6 +4,7 @@ using Ent.Partnership.Notifications.Dispatch;
 using Ent.Partnership.Notifications.Grpc;
 using Ent.Partnership.Notifications.Storage;
 using Ent.Partnership.ServiceDefaults.Grpc;
+using Ent.Partnership.ServiceDefaults.Jobs;
 using Ent.Partnership.Storage.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -33,6 +34,8 @@ public static class ApplicationServiceExtensions
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddHostedService<DispatcherService>();
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
+        builder.Services.AddHostedService<DeliveryRetention>();
         builder.Services.AddSingleton<WebhookCatalog>();
         foreach (var stream in EventFanOut.Streams)
         {

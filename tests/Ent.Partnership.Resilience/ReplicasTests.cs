@@ -22,7 +22,7 @@ public sealed class ReplicasTests(ReplicatedSuite suite, ITestOutputHelper outpu
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
-    private static readonly string[] Services = ["parties", "conventions", "obligations", "communications"];
+    private static readonly string[] Services = ["parties", "conventions", "obligations", "communications", "notifications"];
 
     [Fact]
     public async Task TwoReplicasOfEachService_ShareTheWork_AndEachEventHasOneEffect()
@@ -32,17 +32,20 @@ public sealed class ReplicasTests(ReplicatedSuite suite, ITestOutputHelper outpu
         using var sandboxClient = new HttpClient { BaseAddress = suite.App.GetEndpoint("ent-sandbox", "http"), Timeout = TimeSpan.FromSeconds(30) };
         var (lycees, marne) = await Workload.TargetsAsync(client);
         var workload = new Workload(client, "replicas", lycees, marne);
+        var redis = (await suite.App.GetConnectionStringAsync("redis"))!;
+        var webhook = await WebhookWatch.StartAsync(client, sandboxClient, "replicas", redis);
 
         await workload.RunUntilAcknowledgedAsync(target: 60, clients: 4, Patience);
 
         output.WriteLine($"{workload.Acknowledged} writes acknowledged, {workload.Refusals.Count} refusals on the way");
-        var redis = (await suite.App.GetConnectionStringAsync("redis"))!;
         await workload.VerifyAsync(new Sandbox(sandboxClient), () => Workload.EventsSettledAsync(redis));
+        // Two replicas of the notifications service: every event posted to the webhook, and accepted once.
+        Assert.Empty(await webhook.AcceptedTwiceAsync());
 
         Assert.Equal(Services.ToDictionary(s => s, _ => 2), await RunningReplicasAsync());
         // Both replicas of each consuming service read the conventions' events, in one group per service.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
-        foreach (var group in new[] { "obligations", "communications" })
+        foreach (var group in new[] { "obligations", "communications", "notifications" })
         {
             var consumers = await connection.GetDatabase().StreamConsumerInfoAsync("conventions:events", group);
             Assert.True(consumers.Length >= 2, $"{group}: {consumers.Length} consumer(s) in the group");

@@ -151,17 +151,26 @@ public sealed class WebhookCatalog(NotificationRepository repository, WebhookAdd
         Requester requester, string parent, int pageSize, string pageToken, string filterText)
     {
         var webhookId = NotificationRepository.IdOf((await LoadAsync(requester, parent, "parent")).Resource.Webhook.Name);
-        var terms = new List<IndexTerm> { new("webhook", webhookId) };
+        var terms = new List<IndexTerm> { NotificationRepository.ForWebhook(webhookId) };
+        DeliveryState? state = null;
         foreach (var term in Filter.Parse(filterText, ["state", "type"]).Terms)
         {
-            terms.Add(term.Field == "state"
-                ? new IndexTerm("state", ProtoEnum.Name(ProtoEnum.Parse<DeliveryState>(term.Value, "filter")))
-                : new IndexTerm("type", EventTypes.Known.Contains(term.Value)
-                    ? term.Value
-                    : throw new InvalidArgumentException("filter", $"« {term.Value} » n'est pas un type d'événement connu.")));
+            if (term.Field == "state")
+            {
+                state = ProtoEnum.Parse<DeliveryState>(term.Value, "filter");
+            }
+            else
+            {
+                terms.Add(EventTypes.Known.Contains(term.Value)
+                    ? NotificationRepository.OfType(term.Value)
+                    : throw new InvalidArgumentException("filter", $"« {term.Value} » n'est pas un type d'événement connu."));
+            }
         }
 
-        return await repository.ListDeliveriesAsync(terms, Paging.PageSize(pageSize), pageToken, webhookId + "|" + filterText);
+        StoredDelivery? Of(StoredEvent stored) => stored.Deliveries.FirstOrDefault(d => d.WebhookId == webhookId);
+        var (events, next) = await repository.ListEventsAsync(terms, state is { } wanted ? e => Of(e)?.Delivery.State == wanted : null,
+            Paging.PageSize(pageSize), pageToken, webhookId + "|" + filterText);
+        return (events.Select(Of).OfType<StoredDelivery>().Select(d => d.Delivery).ToList(), next);
     }
 
     /// <summary>Posts a DELIVERED or FAILED delivery again, with the same <c>webhook-id</c>.</summary>
@@ -177,22 +186,23 @@ public sealed class WebhookCatalog(NotificationRepository repository, WebhookAdd
         var webhookId = parts[1];
         return await Writes.RetryOnConflictAsync(async () =>
         {
-            var stored = await repository.GetDeliveryAsync(webhookId, eventId) ?? throw new NotFoundException(name);
-            if (stored.Resource.Delivery.State == DeliveryState.Pending)
+            var stored = await repository.GetEventAsync(eventId);
+            var kept = stored?.Resource.Clone();
+            var delivery = kept?.Deliveries.FirstOrDefault(d => d.WebhookId == webhookId) ?? throw new NotFoundException(name);
+            if (delivery.Delivery.State == DeliveryState.Pending)
             {
                 throw new FailedPreconditionException("DELIVERY_PENDING", name, "Cette livraison est encore en cours : elle sera retentée d'elle-même.");
             }
 
             RequireActive(webhook.Resource);
-            var again = stored.Resource.Clone();
-            again.Delivery.State = DeliveryState.Pending;
-            again.Delivery.NextAttemptTime = Now;
-            again.FirstAttemptUnixMs = 0;
+            delivery.Delivery.State = DeliveryState.Pending;
+            delivery.Delivery.NextAttemptTime = Now;
+            delivery.FirstAttemptUnixMs = 0;
             var batch = repository.Store.NewBatch();
-            repository.PutDelivery(batch, webhookId, again, stored.Version);
+            repository.PutEvent(batch, kept!, stored!.Version);
             await batch.CommitAsync();
             dispatcher.Nudge();
-            return again.Delivery;
+            return delivery.Delivery;
         });
     }
 
@@ -202,11 +212,10 @@ public sealed class WebhookCatalog(NotificationRepository repository, WebhookAdd
         var webhook = await LoadAsync(requester, name, "name");
         RequireActive(webhook.Resource);
         var ping = OutgoingEvent.From(new WebhookPing { Webhook = name }, Dispatcher.Source, name, time,
-            ServiceDefaults.Identity.Readers.Everyone);
+            ServiceDefaults.Identity.Readers.Only(webhook.Resource.OwnerParty.Length > 0 ? [webhook.Resource.OwnerParty] : [], []));
         var delivery = Dispatcher.NewDelivery(NotificationRepository.IdOf(name), ping.Id, ping.Type, Now);
         var batch = repository.Store.NewBatch();
-        repository.PutEvent(batch, ping.Id, ping.ToJson(), expectedVersion: 0);
-        repository.PutDelivery(batch, NotificationRepository.IdOf(name), delivery, expectedVersion: 0);
+        repository.PutEvent(batch, new StoredEvent { Id = ping.Id, Json = ping.ToJson(), Deliveries = { delivery } }, expectedVersion: 0);
         await batch.CommitAsync();
         dispatcher.Nudge();
         return delivery.Delivery;

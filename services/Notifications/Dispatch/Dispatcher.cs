@@ -17,6 +17,9 @@ public sealed record DispatchOptions
     /// <summary>How many events are posted at once.</summary>
     public int Concurrency { get; init; } = 16;
 
+    /// <summary>How many events a pass reads at a time.</summary>
+    public int PageSize { get; init; } = 200;
+
     /// <summary>How long a post may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -27,10 +30,11 @@ public sealed record DispatchOptions
 }
 
 /// <summary>
-/// Posts the due deliveries, one event at a time: its deliveries are claimed in one versioned write (a lease,
-/// so a replica's or a dead process's claim is never taken while it may still post), posted at once, and
-/// their outcomes written in one more. A process that dies between a 2xx and that write leaves the lease to
-/// end and the event is posted again: at least once, and the <c>webhook-id</c> lets the receiver see it.
+/// Posts the due deliveries an event at a time: the event's document holds its delivery to every webhook, so
+/// one versioned write claims the due ones (a lease: a replica's or a dead process's claim is not taken while
+/// it may still post), they are posted at once, and one more write records what came of them. A process that
+/// dies between a 2xx and that write leaves the lease to end and the event is posted again: at least once,
+/// the same <c>webhook-id</c> telling the receiver.
 /// </summary>
 public sealed class Dispatcher(NotificationRepository repository, WebhookSender sender, DispatchOptions options, TimeProvider time, ILogger<Dispatcher> logger)
 {
@@ -41,6 +45,7 @@ public sealed class Dispatcher(NotificationRepository repository, WebhookSender 
     /// <summary>A new PENDING delivery of an event to a webhook, due now.</summary>
     public static StoredDelivery NewDelivery(string webhookId, string eventId, string type, Timestamp now) => new()
     {
+        WebhookId = webhookId,
         Delivery = new WebhookDelivery
         {
             Name = NotificationRepository.DeliveryName(webhookId, eventId),
@@ -69,104 +74,131 @@ public sealed class Dispatcher(NotificationRepository repository, WebhookSender 
 
     public Task WaitAsync(CancellationToken cancellationToken) => _wake.WaitAsync(options.Interval, cancellationToken);
 
-    /// <summary>One pass over the deliveries due now.</summary>
+    /// <summary>One pass over the events with deliveries due now, a page at a time.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var due = (await repository.DueDeliveriesAsync())
-            .Where(d => d.Resource.Delivery.NextAttemptTime is null || d.Resource.Delivery.NextAttemptTime.ToDateTimeOffset() <= now)
-            .GroupBy(d => d.Resource.Delivery.EventId)
-            .ToList();
-        if (due.Count == 0)
-        {
-            return;
-        }
-
         var webhooks = new Dictionary<string, StoredWebhook?>(StringComparer.Ordinal);
-        foreach (var id in due.SelectMany(g => g).Select(d => NotificationRepository.WebhookIdOf(d.Resource.Delivery.Name)).Distinct())
+        string? token = null;
+        do
         {
-            webhooks[id] = (await repository.GetWebhookAsync(id))?.Resource;
-        }
-
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
-            async (deliveries, token) =>
+            var (events, next) = await repository.DueEventsAsync(options.PageSize, token);
+            token = next.Length > 0 ? next : null;
+            var now = time.GetUtcNow();
+            var due = events.Where(e => e.Resource.Deliveries.Any(d => IsDue(d, now))).ToList();
+            foreach (var id in due.SelectMany(e => e.Resource.Deliveries).Select(d => d.WebhookId).Distinct().Where(id => !webhooks.ContainsKey(id)).ToList())
             {
-                try
-                {
-                    await PostEventAsync(deliveries.Key, deliveries.ToList(), webhooks, token);
-                }
-                catch (ConcurrencyConflictException)
-                {
-                    logger.LogDebug("Deliveries of {Event} claimed by another process", deliveries.Key);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    logger.LogWarning(exception, "Posting {Event} failed; the next pass tries again", deliveries.Key);
-                }
-            });
-    }
-
-    private async Task PostEventAsync(
-        string eventId, List<Stored<StoredDelivery>> due, IReadOnlyDictionary<string, StoredWebhook?> webhooks, CancellationToken cancellationToken)
-    {
-        var json = await repository.GetEventAsync(eventId);
-        var now = time.GetUtcNow();
-        var claim = repository.Store.NewBatch();
-        var posts = new List<(StoredDelivery Delivery, StoredWebhook Webhook)>();
-        foreach (var stored in due)
-        {
-            var webhookId = NotificationRepository.WebhookIdOf(stored.Resource.Delivery.Name);
-            if (webhooks[webhookId] is not { } webhook)
-            {
-                // The webhook was deleted: nothing more goes to it.
-                claim.Delete(NotificationRepository.Deliveries, NotificationRepository.DeliveryId(webhookId, eventId), stored.Version);
-                continue;
+                webhooks[id] = (await repository.GetWebhookAsync(id))?.Resource;
             }
 
-            var delivery = stored.Resource.Clone();
-            if (json is null || webhook.Webhook.State != V1.Webhook.Types.State.Active)
+            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+                async (stored, token) =>
+                {
+                    try
+                    {
+                        await PostEventAsync(stored, webhooks, token);
+                    }
+                    catch (ConcurrencyConflictException)
+                    {
+                        logger.LogDebug("Deliveries of {Event} claimed by another process", stored.Resource.Id);
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        logger.LogWarning(exception, "Posting {Event} failed; the next pass tries again", stored.Resource.Id);
+                    }
+                });
+        }
+        while (token is not null);
+    }
+
+    private static bool IsDue(StoredDelivery delivery, DateTimeOffset now) =>
+        delivery.Delivery.State == DeliveryState.Pending
+        && (delivery.Delivery.NextAttemptTime is null || delivery.Delivery.NextAttemptTime.ToDateTimeOffset() <= now);
+
+    private async Task PostEventAsync(Stored<StoredEvent> stored, IReadOnlyDictionary<string, StoredWebhook?> webhooks, CancellationToken cancellationToken)
+    {
+        var kept = stored.Resource.Clone();
+        var now = time.GetUtcNow();
+        var posts = new List<(StoredDelivery Delivery, StoredWebhook Webhook)>();
+        foreach (var delivery in kept.Deliveries.Where(d => IsDue(d, now)).ToList())
+        {
+            if (webhooks[delivery.WebhookId] is not { } webhook)
+            {
+                // The webhook was deleted: nothing more goes to it.
+                kept.Deliveries.Remove(delivery);
+            }
+            else if (webhook.Webhook.State != V1.Webhook.Types.State.Active)
             {
                 delivery.Delivery.State = DeliveryState.Failed;
                 delivery.Delivery.NextAttemptTime = null;
-                delivery.Delivery.LastError = json is null ? "L'événement n'est plus conservé." : "Le webhook est désactivé.";
-                repository.PutDelivery(claim, webhookId, delivery, stored.Version);
-                continue;
+                delivery.Delivery.LastError = "Le webhook est désactivé.";
             }
-
-            delivery.Delivery.Attempts++;
-            delivery.Delivery.NextAttemptTime = Timestamp.FromDateTimeOffset(now + options.Lease);
-            if (delivery.FirstAttemptUnixMs == 0)
+            else
             {
-                delivery.FirstAttemptUnixMs = now.ToUnixTimeMilliseconds();
-            }
+                delivery.Delivery.Attempts++;
+                delivery.Delivery.NextAttemptTime = Timestamp.FromDateTimeOffset(now + options.Lease);
+                if (delivery.FirstAttemptUnixMs == 0)
+                {
+                    delivery.FirstAttemptUnixMs = now.ToUnixTimeMilliseconds();
+                }
 
-            repository.PutDelivery(claim, webhookId, delivery, stored.Version);
-            posts.Add((delivery, webhook));
+                posts.Add((delivery, webhook));
+            }
         }
 
-        var claimed = await claim.CommitAsync();
+        var claim = repository.Store.NewBatch();
+        if (kept.Deliveries.Count == 0)
+        {
+            // Every webhook it was for is deleted.
+            repository.DeleteEvent(claim, kept.Id, stored.Version);
+            await claim.CommitAsync();
+            return;
+        }
+
+        repository.PutEvent(claim, kept, stored.Version);
+        var claimed = (await claim.CommitAsync()).Versions[0];
         if (posts.Count == 0)
         {
             return;
         }
 
-        // The claim's versions, in the order the deliveries were put (deletions first have none to skip: they are not posted).
-        var versions = claim.Documents.Zip(claimed.Versions)
-            .Where(w => w.First.Collection == NotificationRepository.Deliveries && w.First.Data is not null)
-            .ToDictionary(w => w.First.Id, w => w.Second, StringComparer.Ordinal);
-        var outcomes = await Task.WhenAll(posts.Select(p => sender.PostAsync(p.Webhook.Webhook.Url, p.Webhook.Webhook.Secret, eventId, json!, cancellationToken)));
-        var record = repository.Store.NewBatch();
+        var outcomes = await Task.WhenAll(posts.Select(p => sender.PostAsync(p.Webhook.Webhook.Url, p.Webhook.Webhook.Secret, kept.Id, kept.Json, cancellationToken)));
         var after = time.GetUtcNow();
-        for (var i = 0; i < posts.Count; i++)
-        {
-            var (delivery, _) = posts[i];
-            var webhookId = NotificationRepository.WebhookIdOf(delivery.Delivery.Name);
-            DeliveryOutcomes.Record(delivery.Delivery, outcomes[i], DateTimeOffset.FromUnixTimeMilliseconds(delivery.FirstAttemptUnixMs), after,
-                options.Retries, Random.Shared.NextDouble());
-            repository.PutDelivery(record, webhookId, delivery, versions[NotificationRepository.DeliveryId(webhookId, eventId)]);
-        }
+        var results = posts.Select((p, i) => (p.Delivery.WebhookId, p.Delivery.Delivery.Attempts, Outcome: outcomes[i])).ToList();
+        await RecordAsync(new Stored<StoredEvent>(kept, claimed), results, after);
+    }
 
-        await record.CommitAsync();
+    /// <summary>
+    /// Writes the outcomes; when the event changed since the claim (a redelivery of another of its deliveries,
+    /// a webhook added), on its fresh state, to the deliveries still at the attempt that was made.
+    /// </summary>
+    private async Task RecordAsync(Stored<StoredEvent> claimed, List<(string WebhookId, int Attempts, PostOutcome Outcome)> results, DateTimeOffset after)
+    {
+        var jitter = Random.Shared.NextDouble();
+        var current = claimed;
+        for (var attempt = 1; ; attempt++)
+        {
+            var kept = current.Resource.Clone();
+            foreach (var (webhookId, attempts, outcome) in results)
+            {
+                var delivery = kept.Deliveries.FirstOrDefault(d => d.WebhookId == webhookId);
+                if (delivery is { Delivery.State: DeliveryState.Pending } && delivery.Delivery.Attempts == attempts)
+                {
+                    DeliveryOutcomes.Record(delivery.Delivery, outcome, DateTimeOffset.FromUnixTimeMilliseconds(delivery.FirstAttemptUnixMs), after, options.Retries, jitter);
+                }
+            }
+
+            var batch = repository.Store.NewBatch();
+            repository.PutEvent(batch, kept, current.Version);
+            try
+            {
+                await batch.CommitAsync();
+                return;
+            }
+            catch (ConcurrencyConflictException) when (attempt < Writes.Attempts)
+            {
+                current = await repository.GetEventAsync(kept.Id) ?? throw new NotFoundException(kept.Id);
+            }
+        }
     }
 }
 

@@ -8,8 +8,8 @@ namespace Ent.Partnership.Notifications.Dispatch;
 
 /// <summary>
 /// Every service's events, read with the notifications service's own consumer group on each stream: each
-/// event is kept once with a PENDING delivery per active webhook that asks for its type and whose owner is
-/// among its readers, all in one write. Handled again (a redelivered entry), it adds only what is missing.
+/// event is kept, in one write, with a PENDING delivery per active webhook that asks for its type and whose
+/// owner is among its readers. Handled again (a redelivered entry), it adds only the deliveries missing.
 /// </summary>
 public sealed class EventFanOut(NotificationRepository repository, Dispatcher dispatcher, TimeProvider time) : IEventHandler
 {
@@ -31,27 +31,18 @@ public sealed class EventFanOut(NotificationRepository repository, Dispatcher di
 
         await Writes.RetryOnConflictAsync(async () =>
         {
-            var existing = (await repository.DeliveriesOfEventAsync(webhooks, received.Id))
-                .Select(d => NotificationRepository.WebhookIdOf(d.Resource.Delivery.Name))
-                .ToHashSet(StringComparer.Ordinal);
-            var missing = webhooks.Where(w => !existing.Contains(w)).ToList();
+            var stored = await repository.GetEventAsync(received.Id);
+            var kept = stored?.Resource.Clone() ?? new StoredEvent { Id = received.Id, Json = received.ToJson() };
+            var missing = webhooks.Where(w => !kept.Deliveries.Any(d => d.WebhookId == w)).ToList();
             if (missing.Count == 0)
             {
                 return;
             }
 
             var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+            kept.Deliveries.Add(missing.Select(w => Dispatcher.NewDelivery(w, received.Id, received.Type, now)));
             var batch = repository.Store.NewBatch();
-            if (!await repository.HasEventAsync(received.Id))
-            {
-                repository.PutEvent(batch, received.Id, received.ToJson(), expectedVersion: 0);
-            }
-
-            foreach (var webhookId in missing)
-            {
-                repository.PutDelivery(batch, webhookId, Dispatcher.NewDelivery(webhookId, received.Id, received.Type, now), expectedVersion: 0);
-            }
-
+            repository.PutEvent(batch, kept, stored?.Version ?? 0);
             await batch.CommitAsync();
         });
         dispatcher.Nudge();

@@ -6,15 +6,17 @@ using Google.Protobuf;
 
 namespace Ent.Partnership.Notifications.Storage;
 
-/// <summary>Webhooks, their deliveries and the events to post, in the service's document store.</summary>
+/// <summary>
+/// Webhooks, and the events to post with their deliveries, in the service's document store. An event is one
+/// document holding its delivery to every webhook, so that one write claims or records all of them.
+/// </summary>
 public sealed class NotificationRepository(IDocumentStore store)
 {
     public const string Webhooks = "webhooks";
-    public const string Deliveries = "deliveries";
     public const string Events = "events";
     public const string NamePrefix = "webhooks/";
 
-    /// <summary>The index term of deliveries waiting for a post.</summary>
+    /// <summary>The index term of events with a delivery waiting for a post.</summary>
     public static readonly IndexTerm Due = new("due", "1");
 
     public IDocumentStore Store => store;
@@ -22,9 +24,7 @@ public sealed class NotificationRepository(IDocumentStore store)
     public static string IdOf(string name) => name[NamePrefix.Length..];
 
     public async Task<Stored<StoredWebhook>?> GetWebhookAsync(string id) =>
-        await store.GetAsync(Webhooks, id) is { } document
-            ? new Stored<StoredWebhook>(StoredWebhook.Parser.ParseFrom(document.Data), document.Version)
-            : null;
+        await store.GetAsync(Webhooks, id) is { } document ? new(StoredWebhook.Parser.ParseFrom(document.Data), document.Version) : null;
 
     public async Task<(IReadOnlyList<Stored<StoredWebhook>> Webhooks, string NextPageToken)> ListWebhooksAsync(
         IReadOnlyList<IndexTerm> terms, int pageSize, string? pageToken, string filterText)
@@ -45,65 +45,65 @@ public sealed class NotificationRepository(IDocumentStore store)
         batch.Put(Webhooks, IdOf(webhook.Webhook.Name), expectedVersion, webhook.ToByteArray(),
             [Owner(webhook.Webhook.Owner), InState(webhook.Webhook.State)]);
 
-    /// <summary>
-    /// A delivery's id: its webhook's, then its event id with every hex digit turned around, so that ids sort
-    /// newest first (event ids are version 7 UUIDs, which sort oldest first).
-    /// </summary>
-    public static string DeliveryId(string webhookId, string eventId) => webhookId + "~" + Descending(eventId);
-
     public static string DeliveryName(string webhookId, string eventId) => $"{NamePrefix}{webhookId}/deliveries/{eventId}";
 
-    public async Task<Stored<StoredDelivery>?> GetDeliveryAsync(string webhookId, string eventId) =>
-        await store.GetAsync(Deliveries, DeliveryId(webhookId, eventId)) is { } document
-            ? new Stored<StoredDelivery>(StoredDelivery.Parser.ParseFrom(document.Data), document.Version)
-            : null;
+    public static IndexTerm ForWebhook(string webhookId) => new("webhook", webhookId);
 
-    /// <summary>The deliveries that exist among those of <paramref name="eventId"/> to <paramref name="webhookIds"/>.</summary>
-    public async Task<IReadOnlyList<Stored<StoredDelivery>>> DeliveriesOfEventAsync(IReadOnlyList<string> webhookIds, string eventId) =>
-        (await store.GetManyAsync(Deliveries, webhookIds.Select(w => DeliveryId(w, eventId)).ToList()))
-            .Select(d => new Stored<StoredDelivery>(StoredDelivery.Parser.ParseFrom(d.Data), d.Version)).ToList();
+    public static IndexTerm OfType(string type) => new("type", EventTypes.LastSegment(type));
 
-    public async Task<(IReadOnlyList<Delivery> Deliveries, string NextPageToken)> ListDeliveriesAsync(
-        IReadOnlyList<IndexTerm> terms, int pageSize, string? pageToken, string filterText)
+    private static IndexTerm OnDay(DateOnly day) => new("day", day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+    public async Task<Stored<StoredEvent>?> GetEventAsync(string eventId) =>
+        await store.GetAsync(Events, EventKey(eventId)) is { } document ? new(StoredEvent.Parser.ParseFrom(document.Data), document.Version) : null;
+
+    /// <summary>A page of the events with a delivery to the webhook, newest first, kept by <paramref name="keep"/>.</summary>
+    public async Task<(IReadOnlyList<StoredEvent> Events, string NextPageToken)> ListEventsAsync(
+        IReadOnlyList<IndexTerm> terms, Func<StoredEvent, bool>? keep, int pageSize, string? pageToken, string filterText)
     {
-        var page = await store.ListAsync(Deliveries, terms, null, pageSize, pageToken, filterText);
-        return (page.Documents.Select(d => StoredDelivery.Parser.ParseFrom(d.Data).Delivery).ToList(), page.NextPageToken);
+        var page = await store.ListAsync(Events, terms, keep is null ? null : d => keep(StoredEvent.Parser.ParseFrom(d.Data)), pageSize, pageToken, filterText);
+        return (page.Documents.Select(d => StoredEvent.Parser.ParseFrom(d.Data)).ToList(), page.NextPageToken);
     }
 
-    /// <summary>Every delivery waiting for a post.</summary>
-    public async Task<IReadOnlyList<Stored<StoredDelivery>>> DueDeliveriesAsync() =>
-        (await store.ListAllAsync(Deliveries, [Due])).Select(d => new Stored<StoredDelivery>(StoredDelivery.Parser.ParseFrom(d.Data), d.Version)).ToList();
-
-    public void PutDelivery(WriteBatch batch, string webhookId, StoredDelivery stored, long expectedVersion)
+    /// <summary>A page of the events with a delivery waiting for a post, newest first.</summary>
+    public async Task<(IReadOnlyList<Stored<StoredEvent>> Events, string NextPageToken)> DueEventsAsync(int pageSize, string? pageToken)
     {
-        var delivery = stored.Delivery;
-        var terms = new List<IndexTerm>
+        var page = await store.ListAsync(Events, [Due], null, pageSize, pageToken, "due");
+        return (page.Documents.Select(d => new Stored<StoredEvent>(StoredEvent.Parser.ParseFrom(d.Data), d.Version)).ToList(), page.NextPageToken);
+    }
+
+    /// <summary>The events received on a day (UTC), for the retention's sweep.</summary>
+    public async Task<IReadOnlyList<Stored<StoredEvent>>> EventsOfDayAsync(DateOnly day) =>
+        (await store.ListAllAsync(Events, [OnDay(day)])).Select(d => new Stored<StoredEvent>(StoredEvent.Parser.ParseFrom(d.Data), d.Version)).ToList();
+
+    public void DeleteEvent(WriteBatch batch, string eventId, long expectedVersion) => batch.Delete(Events, EventKey(eventId), expectedVersion);
+
+    public void PutEvent(WriteBatch batch, StoredEvent stored, long expectedVersion)
+    {
+        var terms = new List<IndexTerm>();
+        if (stored.Deliveries.Count > 0)
         {
-            new("webhook", webhookId),
-            new("state", ProtoEnum.Name(delivery.State)),
-            new("type", EventTypes.LastSegment(delivery.Type)),
-        };
-        if (delivery.State == Delivery.Types.State.Pending)
+            terms.Add(OfType(stored.Deliveries[0].Delivery.Type));
+        }
+
+        terms.AddRange(stored.Deliveries.Select(d => ForWebhook(d.WebhookId)));
+        if (stored.Deliveries.Select(d => d.Delivery.CreateTime).Where(t => t is not null).DefaultIfEmpty().Min() is { } created)
+        {
+            terms.Add(OnDay(DateOnly.FromDateTime(created.ToDateTime())));
+        }
+
+        if (stored.Deliveries.Any(d => d.Delivery.State == Delivery.Types.State.Pending))
         {
             terms.Add(Due);
         }
 
-        batch.Put(Deliveries, DeliveryId(webhookId, delivery.EventId), expectedVersion, stored.ToByteArray(), terms);
+        batch.Put(Events, EventKey(stored.Id), expectedVersion, stored.ToByteArray(), terms, listed: false);
     }
 
-    public async Task<string?> GetEventAsync(string eventId) =>
-        await store.GetAsync(Events, eventId) is { } document ? StoredEvent.Parser.ParseFrom(document.Data).Json : null;
-
-    public async Task<bool> HasEventAsync(string eventId) => await store.GetAsync(Events, eventId) is not null;
-
-    /// <summary>Keeps the event's JSON once for all its deliveries; not listed (read by id only).</summary>
-    public void PutEvent(WriteBatch batch, string eventId, string json, long expectedVersion) =>
-        batch.Put(Events, eventId, expectedVersion, new StoredEvent { Json = json }.ToByteArray(), [], listed: false);
-
-    /// <summary>The webhook's id in a delivery's name, <c>webhooks/{w}/deliveries/{event}</c>.</summary>
-    public static string WebhookIdOf(string deliveryName) => deliveryName.Split('/')[1];
-
-    private static string Descending(string id) => string.Create(id.Length, id, static (span, source) =>
+    /// <summary>
+    /// An event's key: its id with every hex digit turned around, so that keys sort newest first (event ids are
+    /// version 7 UUIDs, which sort oldest first) and a webhook's deliveries list newest first.
+    /// </summary>
+    private static string EventKey(string id) => string.Create(id.Length, id, static (span, source) =>
     {
         for (var i = 0; i < source.Length; i++)
         {

@@ -16,6 +16,9 @@ public sealed record ClockOptions
 /// </summary>
 public abstract class ClockJob(ClockOptions options, TimeProvider time, ILogger logger) : BackgroundService
 {
+    /// <summary>The clock the job ticks on.</summary>
+    protected TimeProvider Time => time;
+
     /// <summary>One pass over what time may have changed.</summary>
     public abstract Task TickAsync();
 

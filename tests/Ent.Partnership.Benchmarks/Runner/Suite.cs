@@ -18,7 +18,7 @@ namespace Ent.Partnership.Benchmarks.Runner;
 /// </summary>
 public sealed class Suite : IAsyncDisposable
 {
-    public static readonly string[] Services = ["parties", "conventions", "obligations", "communications", "gateway"];
+    public static readonly string[] Services = ["parties", "conventions", "obligations", "communications", "notifications", "gateway"];
 
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("ent-bench-suite-").FullName;
     private readonly InternalToken _tokens;
@@ -108,6 +108,9 @@ public sealed class Suite : IAsyncDisposable
         using var response = await Client.SendAsync(request, cancellationToken);
         return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync(cancellationToken)).Contains(expected, StringComparison.Ordinal);
     }
+
+    /// <summary>The suite's Redis, as the services reach it.</summary>
+    public async Task<string> RedisAsync() => await _app.GetConnectionStringAsync("redis") ?? throw new InvalidOperationException("The suite has no Redis.");
 
     /// <summary>A service's endpoint: <c>http</c> (REST, HTTP/1.1) or <c>grpc</c> (h2c).</summary>
     public Uri Endpoint(string service, string endpoint) => _app.GetEndpoint(service, endpoint);

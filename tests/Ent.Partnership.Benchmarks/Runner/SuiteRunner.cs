@@ -10,7 +10,7 @@ namespace Ent.Partnership.Benchmarks.Runner;
 /// <summary>What to run: rounds per scenario, seconds per load run, the scenarios, the growth, where to write.</summary>
 public sealed record RunnerOptions(int Rounds, int Seconds, IReadOnlySet<string> Only, int Growth, string? Output)
 {
-    public static readonly string[] Scenarios = ["hops", "console", "writes", "events", "report", "history", "fanout", "import", "clock", "charter"];
+    public static readonly string[] Scenarios = ["hops", "console", "writes", "events", "webhooks", "report", "history", "fanout", "import", "clock", "charter"];
 
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
 
@@ -64,6 +64,7 @@ public static class SuiteRunner
             var writes = new WriteScenarios(suite, redis, options, report);
             await RunAsync(report, options, "writes", writes.WritePathAsync);
             await RunAsync(report, options, "events", writes.EventsAsync);
+            await RunAsync(report, options, "webhooks", () => new WebhookScenario(suite, options, report, writes.DurableWritesPerSecond).RunAsync());
             var partnership = new PartnershipScenarios(suite, options, report);
             await RunAsync(report, options, "report", partnership.ReportAsync);
             await RunAsync(report, options, "history", partnership.HistoryAsync);

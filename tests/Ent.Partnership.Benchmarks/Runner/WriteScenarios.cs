@@ -18,6 +18,9 @@ public sealed class WriteScenarios(Suite suite, RedisProcess redis, RunnerOption
 {
     private const int Clients = 16;
 
+    /// <summary>The median durable writes per second of <see cref="WritePathAsync"/>, once it ran: the webhooks' baseline.</summary>
+    public double? DurableWritesPerSecond { get; private set; }
+
     /// <summary>Each wrk thread names its parties with its own number and a counter, so every body is new.</summary>
     private const string CreateScript = """
         local threads = 0
@@ -57,6 +60,7 @@ public sealed class WriteScenarios(Suite suite, RedisProcess redis, RunnerOption
         }
 
         File.Delete(script);
+        DurableWritesPerSecond = Median(createRates);
         var ratio = Median(createRates) / Median(setRates);
         report.Add(new Row("write path", $"`CreateParty` through the gateway, {Clients} clients, fsync on every write ÷ redis-benchmark SET, `appendfsync always`",
             $"SET: {Spread(setRates, "0")}/s, p99 {Spread(setP99, "0.00")} ms",

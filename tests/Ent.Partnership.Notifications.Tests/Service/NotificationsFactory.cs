@@ -18,7 +18,7 @@ namespace Ent.Partnership.Notifications.Tests.Service;
 /// The notifications service in memory on a real redis-server, posting short of the production delays, with
 /// the rules of Development (<paramref name="allowLoopback"/>) or of production and a resolver the test controls.
 /// </summary>
-public sealed class NotificationsFactory(RedisServer redis, bool allowLoopback = true, IHostResolver? resolver = null)
+public sealed class NotificationsFactory(RedisServer redis, bool allowLoopback = true, IHostResolver? resolver = null, TimeProvider? time = null)
     : WebApplicationFactory<Grpc.NotificationsService>
 {
     public const string Region = "parties/region-grand-est";
@@ -60,6 +60,11 @@ public sealed class NotificationsFactory(RedisServer redis, bool allowLoopback =
             if (resolver is not null)
             {
                 services.AddSingleton(resolver);
+            }
+
+            if (time is not null)
+            {
+                services.AddSingleton(time);
             }
         });
     }
