@@ -1,4 +1,5 @@
 using Ent.Partnership.Notifications.Storage;
+using Ent.Partnership.ServiceDefaults.Errors;
 using Ent.Partnership.ServiceDefaults.Identity;
 
 namespace Ent.Partnership.Notifications.Application;
@@ -8,7 +9,7 @@ public sealed record Requester(Caller Caller, string Owner)
 {
     /// <summary>A webhook belongs to its creator's party if it has one, else to its key or person (SPEC section 12).</summary>
     public static Requester Of(Caller caller, Actor? actor) =>
-        new(caller, caller.Party ?? actor?.Subject ?? caller.Service ?? "unknown");
+        new(caller, caller.Party ?? actor?.Subject ?? throw new PermissionDeniedException("Cet appel ne dit pas qui le fait : un webhook doit avoir un propriétaire."));
 
     public bool Owns(StoredWebhook webhook) => Caller.IsAdmin || webhook.Webhook.Owner == Owner;
 }
