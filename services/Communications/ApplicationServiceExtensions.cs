@@ -10,6 +10,7 @@ using Ent.Partnership.Dapr;
 using Ent.Partnership.Parties.Client;
 using Ent.Partnership.ServiceDefaults.Grpc;
 using Ent.Partnership.ServiceDefaults.Identity;
+using Ent.Partnership.ServiceDefaults.Jobs;
 using Ent.Partnership.Storage;
 using Ent.Partnership.Storage.Hosting;
 
@@ -37,7 +38,7 @@ public static class ApplicationServiceExtensions
         builder.Services.AddSingleton<ElectionCatalog>();
         builder.Services.AddSingleton(builder.Configuration.GetSection("Publication").Get<PublicationOptions>() ?? new PublicationOptions());
         builder.Services.AddSingleton<Publications>();
-        builder.Services.AddHostedService<Publisher>();
+        builder.Services.AddHostedService<PassRunner<Publications>>();
         var ent = builder.Configuration.GetSection("Ent").Get<EntOptions>() ?? new EntOptions();
         builder.Services.AddSingleton(ent);
         // The publisher decides what to retry and records every attempt: no hidden retries underneath.

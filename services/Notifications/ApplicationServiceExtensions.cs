@@ -33,7 +33,7 @@ public static class ApplicationServiceExtensions
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<Dispatcher>();
-        builder.Services.AddHostedService<DispatcherService>();
+        builder.Services.AddHostedService<PassRunner<Dispatcher>>();
         builder.Services.AddSingleton(builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
         builder.Services.AddHostedService<DeliveryRetention>();
         builder.Services.AddSingleton<WebhookCatalog>();

@@ -4,6 +4,7 @@ using Ent.Partnership.Communications.Domain;
 using Ent.Partnership.Communications.Storage;
 using Ent.Partnership.Communications.V1;
 using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.ServiceDefaults.Jobs;
 using Ent.Partnership.Storage;
 using Google.Protobuf.WellKnownTypes;
 using static Ent.Partnership.Communications.V1.Communication.Types;
@@ -43,6 +44,7 @@ public sealed record PublicationOptions
 /// </summary>
 public sealed class Publications(
     CommunicationRepository repository, CharterCheck check, EntConnector ent, PublicationOptions options, TimeProvider time, ILogger<Publications> logger)
+    : IPasses
 {
     private static readonly Dictionary<Audience, string[]> Profiles = new()
     {
@@ -51,27 +53,15 @@ public sealed class Publications(
         [Audience.Staff] = ["National_ENS", "National_DIR", "National_EVS", "National_ETA", "National_DOC"],
     };
 
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Wakeup _wakeup = new();
 
     private Timestamp Now => Timestamp.FromDateTimeOffset(time.GetUtcNow());
 
     /// <summary>Asks the publisher to look for work now rather than at its next tick.</summary>
-    public void Nudge()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-            }
-        }
-    }
+    public void Nudge() => _wakeup.Nudge();
 
     /// <summary>Waits for a nudge or the interval.</summary>
-    public Task WaitAsync(CancellationToken cancellationToken) => _wake.WaitAsync(options.Interval, cancellationToken);
+    public Task WaitAsync(CancellationToken cancellationToken) => _wakeup.WaitAsync(options.Interval, cancellationToken);
 
     /// <summary>Publishes a checked message: PUBLISHED, one PENDING delivery per school, in one write.</summary>
     public async Task<Communication> StartAsync(Communication message, long version, CheckResult result, State previous)

@@ -1,6 +1,7 @@
 using Ent.Partnership.Notifications.Domain;
 using Ent.Partnership.Notifications.Storage;
 using Ent.Partnership.ServiceDefaults.Errors;
+using Ent.Partnership.ServiceDefaults.Jobs;
 using Ent.Partnership.Storage;
 using Google.Protobuf.WellKnownTypes;
 using DeliveryState = Ent.Partnership.Notifications.V1.Delivery.Types.State;
@@ -37,10 +38,11 @@ public sealed record DispatchOptions
 /// the same <c>webhook-id</c> telling the receiver.
 /// </summary>
 public sealed class Dispatcher(NotificationRepository repository, WebhookSender sender, DispatchOptions options, TimeProvider time, ILogger<Dispatcher> logger)
+    : IPasses
 {
     public const string Source = "/ent-partnership/notifications";
 
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Wakeup _wakeup = new();
 
     /// <summary>A new PENDING delivery of an event to a webhook, due now.</summary>
     public static StoredDelivery NewDelivery(string webhookId, string eventId, string type, Timestamp now) => new()
@@ -58,21 +60,9 @@ public sealed class Dispatcher(NotificationRepository repository, WebhookSender 
     };
 
     /// <summary>Asks for a pass now rather than at the next interval.</summary>
-    public void Nudge()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-            }
-        }
-    }
+    public void Nudge() => _wakeup.Nudge();
 
-    public Task WaitAsync(CancellationToken cancellationToken) => _wake.WaitAsync(options.Interval, cancellationToken);
+    public Task WaitAsync(CancellationToken cancellationToken) => _wakeup.WaitAsync(options.Interval, cancellationToken);
 
     /// <summary>One pass over the events with deliveries due now, a page at a time.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
@@ -197,31 +187,6 @@ public sealed class Dispatcher(NotificationRepository repository, WebhookSender 
             catch (ConcurrencyConflictException) when (attempt < Writes.Attempts)
             {
                 current = await repository.GetEventAsync(kept.Id) ?? throw new NotFoundException(kept.Id);
-            }
-        }
-    }
-}
-
-/// <summary>Runs the dispatcher's passes: at once when nudged, else at every interval.</summary>
-public sealed class DispatcherService(Dispatcher dispatcher, ILogger<DispatcherService> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await dispatcher.TickAsync(stoppingToken);
-                await dispatcher.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                logger.LogWarning(exception, "Dispatch pass failed; the next one tries again");
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
     }
