@@ -15,7 +15,7 @@ namespace Ent.Partnership.Resilience;
 /// </summary>
 public sealed class DaprSuite : SuiteFixture
 {
-    private static readonly string[] Services = ["parties", "conventions", "obligations", "communications"];
+    private static readonly string[] Services = ["parties", "conventions", "obligations", "communications", "notifications"];
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _deliveries = [];
@@ -39,10 +39,10 @@ public sealed class DaprSuite : SuiteFixture
         }
     }
 
-    /// <summary>The stand-in delivers to the two subscribing services from the start: the sample charter reaches communications so.</summary>
+    /// <summary>The stand-in delivers to the subscribing services from the start: the sample charter reaches communications so.</summary>
     protected override Task StartedAsync(CancellationToken cancellationToken)
     {
-        foreach (var app in new[] { "obligations", "communications" })
+        foreach (var app in new[] { "obligations", "communications", "notifications" })
         {
             _deliveries.Add(DeliverAsync(app));
         }
@@ -87,18 +87,44 @@ public sealed class DaprSuiteTests(DaprSuite suite, ITestOutputHelper output) : 
         using var sandboxClient = new HttpClient { BaseAddress = suite.App.GetEndpoint("ent-sandbox", "http"), Timeout = TimeSpan.FromSeconds(30) };
         var (lycees, marne) = await Workload.TargetsAsync(client);
         var workload = new Workload(client, "dapr", lycees, marne);
+        // The notifications service on Dapr too: an admin's webhook is told of the flows' events, each once.
+        await new Gateway(client).OkAsync(HttpMethod.Post, "/v1/webhooks?webhookId=dapr", Workload.Admin,
+            System.Text.Json.JsonSerializer.Serialize(new { url = sandboxClient.BaseAddress!.ToString().TrimEnd('/') + "/webhooks/dapr" }));
 
         await workload.RunUntilAcknowledgedAsync(target: 40, clients: 4, Patience, suite.Deliveries);
 
         output.WriteLine($"{workload.Acknowledged} writes acknowledged, {workload.Refusals.Count} refusals on the way");
         await workload.VerifyAsync(new Sandbox(sandboxClient), EventsSettledAsync);
+        var accepted = await AcceptedAsync(sandboxClient, types => types.Contains("ConventionInForce") && types.Contains("DeliveryUpdated") && types.Contains("PartyCreated"));
+        Assert.All(accepted.GroupBy(p => p.Id), g => Assert.Single(g));
         // Nothing went the Redis way: the services' own Redis holds no document of theirs.
         var redis = (await suite.App.GetConnectionStringAsync("redis"))!;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
         Assert.Empty(connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: "parties:parties:*").Take(1));
     }
 
-    /// <summary>Both subscribing groups have acknowledged every message of the conventions' topic; none was dead-lettered.</summary>
+    /// <summary>What the sandbox's inbox accepted (event id and type's last segment), once <paramref name="done"/> holds of the types.</summary>
+    private static async Task<List<(string Id, string Type)>> AcceptedAsync(HttpClient sandbox, Func<HashSet<string>, bool> done)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var accepted = System.Text.Json.JsonDocument.Parse(await sandbox.GetStringAsync("/webhooks/dapr")).RootElement.GetProperty("posts").EnumerateArray()
+                .Where(p => p.GetProperty("status").GetInt32() is >= 200 and < 300)
+                .Select(p => (Id: p.GetProperty("webhookId").GetString()!,
+                    Type: System.Text.Json.JsonDocument.Parse(p.GetProperty("body").GetString()!).RootElement.GetProperty("type").GetString()!.Split('.')[^1]))
+                .ToList();
+            if (done(accepted.Select(a => a.Type).ToHashSet()))
+            {
+                return accepted;
+            }
+
+            Assert.False(deadline.IsCancellationRequested, $"the webhook was told only of {string.Join(", ", accepted.Select(a => a.Type).Distinct())}");
+            await Task.Delay(200, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The subscribing groups (obligations, communications, notifications) have acknowledged every message of the conventions' topic; none was dead-lettered.</summary>
     private async Task EventsSettledAsync()
     {
         var db = suite.Sidecar.Redis.GetDatabase();
@@ -108,7 +134,7 @@ public sealed class DaprSuiteTests(DaprSuite suite, ITestOutputHelper output) : 
         {
             var length = await db.StreamLengthAsync(topic);
             var groups = await db.StreamGroupInfoAsync(topic);
-            if (groups.Length == 2 && groups.All(g => g.PendingMessageCount == 0 && g.EntriesRead == length))
+            if (groups.Length == 3 && groups.All(g => g.PendingMessageCount == 0 && g.EntriesRead == length))
             {
                 break;
             }
