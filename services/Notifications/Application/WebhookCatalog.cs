@@ -237,7 +237,7 @@ public sealed class WebhookCatalog(NotificationRepository repository, WebhookAdd
         {
             violations.Add(new("url", refusal));
         }
-        else if ((await addresses.CheckAsync(uri!.DnsSafeHost, cancellationToken)).Refusal is { } addressRefusal)
+        else if (!addresses.Rules.AllowLoopback && (await addresses.CheckAsync(uri!.DnsSafeHost, cancellationToken)).Refusal is { } addressRefusal)
         {
             violations.Add(new("url", addressRefusal));
         }

@@ -35,8 +35,9 @@ public sealed class WebhookAddresses(IHostResolver resolver, WebhookRules rules)
         {
             addresses = await resolver.ResolveAsync(host, cancellationToken);
         }
-        catch (SocketException)
+        catch (Exception exception) when (exception is SocketException or ArgumentException)
         {
+            // ArgumentException: a name DNS cannot take (a label over 63 characters, a name over 255).
             return ([], $"Le nom « {host} » ne se résout pas.");
         }
 
