@@ -63,6 +63,7 @@ public sealed class WebhookCatalog(NotificationRepository repository, WebhookAdd
             var stored = new StoredWebhook { Webhook = created, OwnerParty = requester.Caller.Party ?? "", OwnerRoles = { requester.Caller.Roles } };
             var batch = repository.Store.NewBatch();
             repository.PutWebhook(batch, stored, expectedVersion: 0);
+            batch.Publish(Event(new WebhookCreated { Webhook = WithoutSecret(created) }, stored));
             batch.ForRequest(CreateScope, requestId, created.Name);
             try
             {
@@ -130,6 +131,8 @@ public sealed class WebhookCatalog(NotificationRepository repository, WebhookAdd
         updated.OwnerRoles.Add(requester.Caller.IsAdmin && requester.Owner != webhook.Owner ? stored.Resource.OwnerRoles : requester.Caller.Roles);
         var batch = repository.Store.NewBatch();
         repository.PutWebhook(batch, updated, stored.Version);
+        batch.Publish(Event(new WebhookUpdated { Webhook = WithoutSecret(webhook) }, updated,
+            Changes.Between(WithoutSecret(stored.Resource.Webhook), WithoutSecret(webhook))));
         var result = await batch.CommitAsync();
         return Present(new Stored<StoredWebhook>(updated, result.Versions[0]));
     }
@@ -144,6 +147,7 @@ public sealed class WebhookCatalog(NotificationRepository repository, WebhookAdd
 
         var batch = repository.Store.NewBatch();
         batch.Delete(NotificationRepository.Webhooks, NotificationRepository.IdOf(name), stored.Version);
+        batch.Publish(Event(new WebhookDeleted { Webhook = WithoutSecret(stored.Resource.Webhook) }, stored.Resource));
         await batch.CommitAsync();
     }
 
@@ -211,14 +215,30 @@ public sealed class WebhookCatalog(NotificationRepository repository, WebhookAdd
     {
         var webhook = await LoadAsync(requester, name, "name");
         RequireActive(webhook.Resource);
-        var ping = OutgoingEvent.From(new WebhookPing { Webhook = name }, Dispatcher.Source, name, time,
-            ServiceDefaults.Identity.Readers.Only(webhook.Resource.OwnerParty.Length > 0 ? [webhook.Resource.OwnerParty] : [], []));
+        var ping = OutgoingEvent.From(new WebhookPing { Webhook = name }, Dispatcher.Source, name, time, ReadersOf(webhook.Resource));
         var delivery = Dispatcher.NewDelivery(NotificationRepository.IdOf(name), ping.Id, ping.Type, Now);
         var batch = repository.Store.NewBatch();
         repository.PutEvent(batch, new StoredEvent { Id = ping.Id, Json = ping.ToJson(), Deliveries = { delivery } }, expectedVersion: 0);
         await batch.CommitAsync();
         dispatcher.Nudge();
         return delivery.Delivery;
+    }
+
+    /// <summary>
+    /// A change of a webhook, made by the caller (SPEC section 10): read by its owner's party, or admins only when
+    /// the owner is a key or a person. The secret never goes in it.
+    /// </summary>
+    private OutgoingEvent Event(Google.Protobuf.IMessage data, StoredWebhook webhook, IReadOnlyList<FieldChange>? changes = null) =>
+        OutgoingEvent.From(data, Dispatcher.Source, webhook.Webhook.Name, time, ReadersOf(webhook), changes);
+
+    private static ServiceDefaults.Identity.Readers ReadersOf(StoredWebhook webhook) =>
+        ServiceDefaults.Identity.Readers.Only(webhook.OwnerParty.Length > 0 ? [webhook.OwnerParty] : [], []);
+
+    private static Webhook WithoutSecret(Webhook webhook)
+    {
+        var copy = webhook.Clone();
+        copy.Secret = "";
+        return copy;
     }
 
     private static void RequireActive(StoredWebhook webhook)

@@ -152,6 +152,23 @@ public sealed class WebhookTests(WebhookEnvironment environment) : IClassFixture
     }
 
     [Fact]
+    public async Task EachChangeOfAWebhook_IsAnEventOfItsActor_ReadByTheOwner_WithoutTheSecret()
+    {
+        var created = await CreateAsync("evented", AsRegion);
+        await _client.UpdateWebhookAsync(new UpdateWebhookRequest { Webhook = new Webhook { Name = created.Name, Description = "Intranet" } }, AsRegion);
+        await _client.DeleteWebhookAsync(new DeleteWebhookRequest { Name = created.Name }, AsRegion);
+
+        var entries = (await environment.Redis.Connection.GetDatabase().StreamRangeAsync("notifications:events"))
+            .Select(e => JsonDocument.Parse(e["event"].ToString()).RootElement)
+            .Where(e => e.GetProperty("subject").GetString() == created.Name)
+            .ToList();
+        Assert.Equal(["WebhookCreated", "WebhookUpdated", "WebhookDeleted"], entries.Select(e => e.GetProperty("type").GetString()!.Split('.')[^1]));
+        Assert.All(entries, e => Assert.Equal(("key:region", Region, $"party:{Region} role:admin"),
+            (e.GetProperty("actorsubject").GetString(), e.GetProperty("actorparty").GetString(), e.GetProperty("readers").GetString())));
+        Assert.All(entries, e => Assert.False(e.GetProperty("data").GetProperty("webhook").TryGetProperty("secret", out _), "the secret is in " + e.GetProperty("type")));
+    }
+
+    [Fact]
     public async Task BadInput_IsRefused_NamingTheField()
     {
         await CreateAsync("taken", AsRegion);
